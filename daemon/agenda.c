@@ -1,0 +1,108 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "agenda.h"
+#include "buf.h"
+#include "day.h"
+#include "tz.h"
+
+struct fill {
+	const struct config *cfg;
+	struct agenda *a;
+	bool *known;
+};
+
+static void
+add_latest(void *arg, const char *address, const char *contact, enum via via,
+    time_t at)
+{
+	struct fill *f = arg;
+	const struct contact *c = NULL;
+
+	if (contact[0] != '\0')
+		c = config_contact(f->cfg, contact);
+	else if (address[0] != '\0')
+		c = config_contact_by_addr(f->cfg, address);
+	if (c == NULL)
+		return;
+	followup_history_add(&f->a->histories[c - f->cfg->contacts], at,
+	    tz_day_of(at), via);
+}
+
+static void
+add_state(void *arg, const char *id, const struct fu_state *s)
+{
+	struct fill *f = arg;
+	const struct contact *c = config_contact(f->cfg, id);
+
+	if (c == NULL)
+		return;
+	f->a->states[c - f->cfg->contacts] = *s;
+	f->known[c - f->cfg->contacts] = true;
+}
+
+static int
+note_new(struct fill *f, struct store *st, int today, char **err)
+{
+	const struct config *cfg = f->cfg;
+	const char **ids = xcalloc(cfg->ncontacts, sizeof *ids);
+	size_t n = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < cfg->ncontacts; i++) {
+		if (!f->known[i]) {
+			ids[n++] = cfg->contacts[i].id;
+			f->a->states[i].first_seen = today;
+		}
+	}
+	if (n > 0)
+		rc = store_note_contacts(st, ids, n, today, err);
+	free(ids);
+	return rc;
+}
+
+int
+agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
+    int day, int today, char **err)
+{
+	struct fill f = { cfg, a, NULL };
+	struct fu_settings s = {
+		cfg->horizon, cfg->card_lead, cfg->after_meeting, cfg->nafter_meeting
+	};
+	size_t n = cfg->ncontacts;
+
+	memset(a, 0, sizeof *a);
+	a->histories = xcalloc(n, sizeof *a->histories);
+	a->states = xcalloc(n, sizeof *a->states);
+	a->items = xcalloc(n * FU_MAX_ITEMS, sizeof *a->items);
+	f.known = xcalloc(n, sizeof *f.known);
+	for (size_t i = 0; i < n; i++) {
+		a->states[i] = (struct fu_state){ DAY_NONE, DAY_NONE, PAUSE_NO, DAY_NONE };
+		if (cfg->contacts[i].last != DAY_NONE)
+			followup_history_add(&a->histories[i],
+			    tz_time_of(cfg->contacts[i].last, 0),
+			    cfg->contacts[i].last, VIA_OTHER);
+	}
+	if (store_each_latest(st, tz_time_of(day + 1, 0), add_latest, &f, err) < 0 ||
+	    store_each_state(st, add_state, &f, err) < 0 ||
+	    note_new(&f, st, today, err) < 0) {
+		free(f.known);
+		agenda_free(a);
+		return -1;
+	}
+	free(f.known);
+	for (size_t i = 0; i < n; i++)
+		a->count += followup_items(&cfg->contacts[i], &s, &a->histories[i],
+		    &a->states[i], day, a->items + a->count);
+	followup_sort(a->items, a->count);
+	return 0;
+}
+
+void
+agenda_free(struct agenda *a)
+{
+	free(a->items);
+	free(a->histories);
+	free(a->states);
+	memset(a, 0, sizeof *a);
+}

@@ -1,0 +1,24 @@
+/* agenda: every follow-up item of the configuration on a given day, from
+ * the configuration and the state. The glue between store and followup. */
+#ifndef FOLLOWUPD_AGENDA_H
+#define FOLLOWUPD_AGENDA_H
+
+#include "config.h"
+#include "followup.h"
+#include "store.h"
+
+struct agenda {
+	struct fu_item *items;         /* sorted, most urgent first */
+	size_t count;
+	struct fu_history *histories;  /* one per contact, in config order */
+	struct fu_state *states;       /* one per contact */
+};
+
+/* Builds the agenda of day (a local date) from touches before the end of
+ * that day. Contacts never seen before are recorded as first seen on
+ * today (the real date), which spreads their first due dates. 0 or -1. */
+int agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
+    int day, int today, char **err);
+void agenda_free(struct agenda *a);
+
+#endif

@@ -1,0 +1,612 @@
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "agenda.h"
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+#include "day.h"
+#include "json.h"
+#include "store.h"
+#include "tz.h"
+#include "who.h"
+
+/* ---- shared set-up -------------------------------------------------------- */
+
+static struct config *
+load(struct app *app, int *status)
+{
+	struct diag d = {0};
+	struct config *cfg = config_load(app->config_path, &d);
+
+	if (cfg == NULL) {
+		fputs(buf_str(&d.text), app->err);
+		*status = d.status ? d.status : EX_CONFIG;
+	}
+	diag_free(&d);
+	return cfg;
+}
+
+static struct store *
+open_store(struct app *app, const struct config *cfg, int *status)
+{
+	char *err = NULL;
+	struct store *st = store_open(cfg->state_dir, &err);
+
+	if (st == NULL) {
+		fprintf(app->err, "followupd: %s\n", err);
+		*status = errno == EACCES ? EX_NOPERM : EX_TEMPFAIL;
+		free(err);
+	}
+	return st;
+}
+
+static int
+store_error(struct app *app, char *err)
+{
+	fprintf(app->err, "followupd: %s\n", err);
+	free(err);
+	return EX_TEMPFAIL;
+}
+
+static int
+usage_error(struct app *app, const char *usage)
+{
+	fprintf(app->err, "usage: followupd %s\n", usage);
+	return EX_USAGE;
+}
+
+static int
+parse_date_arg(struct app *app, const char *opt, const char *v, int *day)
+{
+	if (day_parse(v, day) < 0) {
+		fprintf(app->err, "followupd: %s: '%s' is not a date (YYYY-MM-DD)\n", opt, v);
+		return -1;
+	}
+	return 0;
+}
+
+static const struct contact *
+resolve(struct app *app, const struct config *cfg, const char *who, int *status)
+{
+	const struct contact *c = NULL;
+	struct buf why = {0};
+
+	if (who_resolve(cfg, who, &c, &why) != WHO_FOUND) {
+		fprintf(app->err, "followupd: %s\n", buf_str(&why));
+		*status = EX_DATAERR;
+	}
+	buf_free(&why);
+	return c;
+}
+
+/* Options of a subcommand start after its name. */
+static void
+reset_getopt(void)
+{
+	optind = 1;
+	opterr = 1;
+}
+
+/* ---- check ---------------------------------------------------------------- */
+
+int
+cmd_check(struct app *app, int argc, char **argv)
+{
+	struct config *cfg;
+	int status = 0;
+
+	if (argc != 1)
+		return usage_error(app, "check");
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	if (app->verbosity >= 0)
+		fprintf(app->out, "%s: OK: %zu contact%s, %zu group%s, %zu IMAP account%s%s, time zone %s\n",
+		    cfg->file, cfg->ncontacts, cfg->ncontacts == 1 ? "" : "s",
+		    cfg->ngroups, cfg->ngroups == 1 ? "" : "s",
+		    cfg->naccounts, cfg->naccounts == 1 ? "" : "s",
+		    cfg->has_smtp ? ", SMTP" : "", cfg->timezone);
+	config_free(cfg);
+	return 0;
+}
+
+/* ---- due ------------------------------------------------------------------ */
+
+static void
+iso_utc(time_t t, char out[32])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static void
+item_json(struct buf *b, const struct fu_item *it)
+{
+	const struct contact *c = it->contact;
+	const struct fu_history *h = it->history;
+	char date[DAY_STRLEN], iso[32];
+
+	day_format(it->due, date);
+	buf_puts(b, "{\"id\":");
+	json_string(b, c->id);
+	buf_puts(b, ",\"name\":");
+	json_string(b, c->name);
+	buf_printf(b, ",\"kind\":\"%s\",\"status\":\"%s\",\"due\":\"%s\",\"days_late\":%d",
+	    followup_kind_name(it->kind), followup_status_name(it->status), date,
+	    it->days_late);
+	buf_puts(b, ",\"last_contact\":");
+	if (h->any) {
+		iso_utc(h->last_at, iso);
+		json_string(b, iso);
+		buf_printf(b, ",\"last_via\":\"%s\"", via_name(h->last_via));
+	} else {
+		buf_puts(b, "null,\"last_via\":null");
+	}
+	buf_puts(b, ",\"cadence\":");
+	json_string(b, it->kind == FU_CADENCE ? c->cadence_text : NULL);
+	buf_puts(b, ",\"reason\":");
+	json_string(b, c->reason);
+	buf_puts(b, ",\"title\":");
+	json_string(b, it->title);
+	buf_puts(b, ",\"group\":");
+	json_string(b, c->group ? c->group->name : NULL);
+	buf_putc(b, '}');
+}
+
+static void
+item_text(struct buf *b, const struct fu_item *it)
+{
+	const struct contact *c = it->contact;
+	const struct fu_history *h = it->history;
+	char date[DAY_STRLEN], how[64], what[128], last[64];
+
+	day_format(it->due, date);
+	followup_describe(it, how, sizeof how);
+	if (it->kind == FU_CADENCE)
+		span_describe(c->cadence.due, what, sizeof what);
+	else
+		snprintf(what, sizeof what, "%s", it->title ? it->title : "");
+	if (h->any) {
+		char d[DAY_STRLEN];
+
+		day_format(h->last_day, d);
+		snprintf(last, sizeof last, "last %s by %s", d, via_name(h->last_via));
+	} else {
+		snprintf(last, sizeof last, "no contact yet");
+	}
+	buf_printf(b, "%-8s %s  %-22s %-18s %-22s %s", followup_status_name(it->status),
+	    date, c->name, how, what, last);
+	if (c->reason != NULL)
+		buf_printf(b, "  \"%s\"", c->reason);
+	buf_putc(b, '\n');
+}
+
+int
+cmd_due(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool json = false, all = false, first = true;
+	struct config *cfg;
+	struct store *st;
+	struct agenda a;
+	struct buf b = {0};
+	char *err = NULL;
+	int status = 0, day = DAY_NONE, today, c;
+	const char *date_arg = NULL;
+
+	reset_getopt();
+	while ((c = getopt_long(argc, argv, "d:ja", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': date_arg = optarg; break;
+		case 'j': json = true; break;
+		case 'a': all = true; break;
+		default: return usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
+		}
+	}
+	if (optind != argc)
+		return usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	today = tz_day_of(app->now);
+	day = today;
+	if (date_arg != NULL && parse_date_arg(app, "--date", date_arg, &day) < 0) {
+		config_free(cfg);
+		return EX_USAGE;
+	}
+	st = open_store(app, cfg, &status);
+	if (st == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	if (agenda_build(&a, cfg, st, day, today, &err) < 0) {
+		store_close(st);
+		config_free(cfg);
+		return store_error(app, err);
+	}
+	if (json)
+		buf_putc(&b, '[');
+	for (size_t i = 0; i < a.count; i++) {
+		if (a.items[i].status == FU_OK && !all)
+			continue;
+		if (json) {
+			buf_puts(&b, first ? "\n" : ",\n");
+			item_json(&b, &a.items[i]);
+		} else {
+			item_text(&b, &a.items[i]);
+		}
+		first = false;
+	}
+	if (json)
+		buf_puts(&b, first ? "]\n" : "\n]\n");
+	else if (first && app->verbosity >= 0)
+		buf_puts(&b, "Nothing due: everyone is up to date.\n");
+	fputs(buf_str(&b), app->out);
+	buf_free(&b);
+	agenda_free(&a);
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
+/* ---- log, snooze, pause, resume -------------------------------------------- */
+
+int
+cmd_log(struct app *app, int argc, char **argv)
+{
+	static const char *usage =
+	    "log WHO [--via email|call|card|meeting|message|other] [--date YYYY-MM-DD] [--note TEXT]";
+	static const struct option opts[] = {
+		{ "via", required_argument, NULL, 'v' },
+		{ "date", required_argument, NULL, 'd' },
+		{ "note", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *via_arg = "other", *date_arg = NULL, *note = NULL;
+	struct store_touch t = {0};
+	const struct contact *who;
+	struct config *cfg;
+	struct store *st;
+	char *err = NULL, *key;
+	int status = 0, c, day, today;
+	bool added;
+	enum via via;
+
+	reset_getopt();
+	while ((c = getopt_long(argc, argv, "+v:d:n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': via_arg = optarg; break;
+		case 'd': date_arg = optarg; break;
+		case 'n': note = optarg; break;
+		default: return usage_error(app, usage);
+		}
+	}
+	/* WHO may come before or after the options. */
+	if (optind == argc)
+		return usage_error(app, usage);
+	const char *who_arg = argv[optind++];
+	while ((c = getopt_long(argc, argv, "v:d:n:", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v': via_arg = optarg; break;
+		case 'd': date_arg = optarg; break;
+		case 'n': note = optarg; break;
+		default: return usage_error(app, usage);
+		}
+	}
+	if (optind != argc)
+		return usage_error(app, usage);
+	if (via_parse(via_arg, strlen(via_arg), &via) < 0) {
+		fprintf(app->err, "followupd: --via: '%s' is not one of email, call, card, meeting, message, other\n", via_arg);
+		return EX_USAGE;
+	}
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	today = tz_day_of(app->now);
+	day = today;
+	if ((date_arg != NULL && parse_date_arg(app, "--date", date_arg, &day) < 0) ||
+	    (who = resolve(app, cfg, who_arg, &status)) == NULL) {
+		config_free(cfg);
+		return status ? status : EX_USAGE;
+	}
+	if (day > today) {
+		fprintf(app->err, "followupd: --date %s is in the future\n", date_arg);
+		config_free(cfg);
+		return EX_DATAERR;
+	}
+	st = open_store(app, cfg, &status);
+	if (st == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	/* Today's entry is stamped now; an earlier day's at local noon. */
+	t.at = day == today ? app->now : tz_time_of(day, 12 * 60);
+	key = xasprintf("log:%s:%lld:%s", who->id, (long long)t.at, via_name(via));
+	t.key = key;
+	t.contact = who->id;
+	t.via = via;
+	t.source = "log";
+	t.note = note;
+	if (store_begin(st, &err) < 0 ||
+	    store_add_touch(st, &t, &added, &err) < 0 ||
+	    (note != NULL && store_add_note(st, who->id, t.at, note, &err) < 0) ||
+	    store_commit(st, &err) < 0) {
+		store_rollback(st);
+		free(key);
+		store_close(st);
+		config_free(cfg);
+		return store_error(app, err);
+	}
+	if (app->verbosity >= 0) {
+		char d[DAY_STRLEN];
+
+		day_format(day, d);
+		fprintf(app->out, "Logged %s with %s on %s.\n", via_name(via), who->name, d);
+	}
+	free(key);
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
+int
+cmd_snooze(struct app *app, int argc, char **argv)
+{
+	const struct contact *who;
+	struct config *cfg;
+	struct store *st;
+	struct span span;
+	const char *why;
+	char *err = NULL, d[DAY_STRLEN];
+	int status = 0, today, until;
+
+	if (argc != 3)
+		return usage_error(app, "snooze WHO DURATION|YYYY-MM-DD");
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	today = tz_day_of(app->now);
+	if (day_parse(argv[2], &until) < 0) {
+		if (span_parse(argv[2], &span, &why) < 0) {
+			fprintf(app->err, "followupd: snooze: '%s' is neither a date (YYYY-MM-DD) nor a duration such as 2w: %s\n",
+			    argv[2], why);
+			config_free(cfg);
+			return EX_USAGE;
+		}
+		until = span_add(today, span, 1);
+	}
+	if (until <= today) {
+		fprintf(app->err, "followupd: snooze: %s is not in the future\n", argv[2]);
+		config_free(cfg);
+		return EX_DATAERR;
+	}
+	if ((who = resolve(app, cfg, argv[1], &status)) == NULL ||
+	    (st = open_store(app, cfg, &status)) == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	if (store_set_snooze(st, who->id, until, today, &err) < 0) {
+		store_close(st);
+		config_free(cfg);
+		return store_error(app, err);
+	}
+	day_format(until, d);
+	if (app->verbosity >= 0)
+		fprintf(app->out, "Snoozed %s until %s.\n", who->name, d);
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
+static int
+set_pause(struct app *app, const char *who_arg, enum pause_mode mode, int until)
+{
+	const struct contact *who;
+	struct config *cfg;
+	struct store *st;
+	char *err = NULL, d[DAY_STRLEN];
+	int status = 0, today;
+
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	today = tz_day_of(app->now);
+	if ((who = resolve(app, cfg, who_arg, &status)) == NULL ||
+	    (st = open_store(app, cfg, &status)) == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	if (store_set_pause(st, who->id, mode, until, today, &err) < 0) {
+		store_close(st);
+		config_free(cfg);
+		return store_error(app, err);
+	}
+	if (app->verbosity >= 0) {
+		if (mode == PAUSE_NO)
+			fprintf(app->out, "Resumed %s.\n", who->name);
+		else if (mode == PAUSE_YES)
+			fprintf(app->out, "Paused %s.\n", who->name);
+		else {
+			day_format(until, d);
+			fprintf(app->out, "Paused %s until %s.\n", who->name, d);
+		}
+		if (mode == PAUSE_NO && who->paused != PAUSE_NO)
+			fprintf(app->err, "followupd: note: %s is also paused in %s (line %d); edit it there\n",
+			    who->name, cfg->file, who->line);
+	}
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}
+
+int
+cmd_pause(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *until_arg = NULL, *who = NULL;
+	int c, until = DAY_NONE;
+
+	reset_getopt();
+	while (optind < argc) {
+		if ((c = getopt_long(argc, argv, "+u:", opts, NULL)) == -1) {
+			if (who != NULL)
+				return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+			who = argv[optind++];
+			continue;
+		}
+		if (c != 'u')
+			return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+		until_arg = optarg;
+	}
+	if (who == NULL)
+		return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+	if (until_arg != NULL && parse_date_arg(app, "--until", until_arg, &until) < 0)
+		return EX_USAGE;
+	return set_pause(app, who, until_arg ? PAUSE_UNTIL : PAUSE_YES, until);
+}
+
+int
+cmd_resume(struct app *app, int argc, char **argv)
+{
+	if (argc != 2)
+		return usage_error(app, "resume WHO");
+	return set_pause(app, argv[1], PAUSE_NO, DAY_NONE);
+}
+
+/* ---- status ------------------------------------------------------------------ */
+
+static void
+print_time(FILE *f, const char *label, time_t t)
+{
+	char s[64];
+	struct tm tm;
+
+	if (t == 0) {
+		fprintf(f, "%s never\n", label);
+		return;
+	}
+	localtime_r(&t, &tm);
+	strftime(s, sizeof s, "%Y-%m-%d %H:%M %Z", &tm);
+	fprintf(f, "%s %s\n", label, s);
+}
+
+/* The next digest instant after now, or 0 when digests are off. */
+static time_t
+next_digest(const struct config *cfg, time_t now)
+{
+	int today = tz_day_of(now);
+
+	if (cfg->digest_off)
+		return 0;
+	for (int d = today; d < today + 8; d++) {
+		time_t t = tz_time_of(d, cfg->digest_minute);
+
+		if ((cfg->digest_days & (1u << day_weekday(d))) && t > now)
+			return t;
+	}
+	return 0;
+}
+
+static void
+print_feed(FILE *f, const struct config *cfg)
+{
+	const struct calendar_conf *cal = &cfg->calendar;
+	char token[256] = "";
+	FILE *tf;
+
+	fprintf(f, "calendar file:  %s\n", cal->file);
+	if (!cal->listen) {
+		fprintf(f, "feed server:    off (set [calendar] listen)\n");
+		return;
+	}
+	tf = fopen(cal->token_file, "re");
+	if (tf != NULL) {
+		if (fgets(token, sizeof token, tf) == NULL)
+			token[0] = '\0';
+		token[strcspn(token, "\r\n")] = '\0';
+		fclose(tf);
+	}
+	if (token[0] == '\0') {
+		fprintf(f, "feed server:    %s:%d (token generated on first start in %s)\n",
+		    cal->listen_host, cal->listen_port, cal->token_file);
+		return;
+	}
+	const char *lb = strchr(cal->listen_host, ':') ? "[" : "";
+	const char *rb = *lb ? "]" : "";
+	fprintf(f, "feed URL:       %s://%s%s%s:%d/%s/followups.ics\n",
+	    cal->tls_cert ? "https" : "http", lb, cal->listen_host, rb,
+	    cal->listen_port, token);
+	fprintf(f, "                webcal://%s%s%s:%d/%s/followups.ics\n",
+	    lb, cal->listen_host, rb, cal->listen_port, token);
+}
+
+int
+cmd_status(struct app *app, int argc, char **argv)
+{
+	struct store_stats ss;
+	struct config *cfg;
+	struct store *st;
+	char *err = NULL;
+	int status = 0;
+	FILE *f = app->out;
+
+	if (argc != 1)
+		return usage_error(app, "status");
+	cfg = load(app, &status);
+	if (cfg == NULL)
+		return status;
+	st = open_store(app, cfg, &status);
+	if (st == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	if (store_stats(st, &ss, &err) < 0) {
+		store_close(st);
+		config_free(cfg);
+		return store_error(app, err);
+	}
+	fprintf(f, "config:         %s (%zu contacts, time zone %s)\n", cfg->file,
+	    cfg->ncontacts, cfg->timezone);
+	fprintf(f, "state:          %s/followupd.db (schema %d, %ld touches)\n",
+	    cfg->state_dir, ss.schema, ss.touches);
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		const struct imap_account *a = &cfg->accounts[i];
+
+		fprintf(f, "imap %-9s  %s as %s, Sent folder %s\n", a->name,
+		    a->server.url, a->server.user,
+		    a->sent_folder ? a->sent_folder : "found automatically");
+	}
+	if (cfg->naccounts == 0)
+		fprintf(f, "imap:           none configured\n");
+	if (cfg->has_smtp)
+		fprintf(f, "smtp:           %s as %s\n", cfg->smtp.url, cfg->smtp.user);
+	else
+		fprintf(f, "smtp:           none configured\n");
+	print_time(f, "last sync:     ", ss.last_sync);
+	print_time(f, "last touch:    ", ss.last_touch);
+	fprintf(f, "last digest:    %s\n", ss.last_digest[0] ? ss.last_digest : "never");
+	if (cfg->digest_off)
+		fprintf(f, "next digest:    off\n");
+	else
+		print_time(f, "next digest:   ", next_digest(cfg, app->now));
+	print_feed(f, cfg);
+	store_close(st);
+	config_free(cfg);
+	return 0;
+}

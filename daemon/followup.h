@@ -1,0 +1,82 @@
+/* followup: the follow-up arithmetic of followupd(8): which items a contact
+ * has on a given day, when each is due and how it stands. Pure: every
+ * instant and local date comes in from the caller. */
+#ifndef FOLLOWUPD_FOLLOWUP_H
+#define FOLLOWUPD_FOLLOWUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "cadence.h"
+#include "config.h"
+#include "via.h"
+
+enum fu_kind { FU_CADENCE, FU_BIRTHDAY, FU_MEETING, FU_ONCE, FU_CHECKBACK };
+/* In order of urgency. */
+enum fu_status { FU_OVERDUE, FU_DUE, FU_UPCOMING, FU_SNOOZED, FU_PAUSED, FU_OK };
+
+/* What is known of a contact's touches: the newest overall and the newest
+ * of each channel, each as an instant and its local date. */
+struct fu_history {
+	bool any;
+	time_t last_at;
+	int last_day;
+	enum via last_via;
+	bool has_via[VIA_COUNT];
+	time_t via_at[VIA_COUNT];
+	int via_day[VIA_COUNT];
+};
+
+/* A contact's state kept by the store. */
+struct fu_state {
+	int first_seen;            /* the day the contact was first seen, or DAY_NONE */
+	int snooze_until;          /* DAY_NONE when not snoozed */
+	enum pause_mode paused;    /* set with "followupd pause" */
+	int paused_until;
+};
+
+struct fu_settings {
+	struct span horizon;       /* "coming up" window */
+	struct span card_lead;     /* birthday cards are due this long before */
+	const struct meeting_step *steps;   /* after a meeting */
+	size_t nsteps;
+};
+
+struct fu_item {
+	const struct contact *contact;
+	enum fu_kind kind;
+	enum fu_status status;
+	int due;                   /* local date D */
+	int overdue;               /* O: overdue after this date */
+	int days_late;             /* today - D */
+	enum via via;              /* the channel a meeting step asks for */
+	const char *title;         /* "thank-you email", the once text; NULL for cadence */
+	const struct fu_history *history;
+};
+
+#define FU_MAX_ITEMS (3 + VIA_COUNT)
+
+/* Adds a touch to a history, keeping the newest of each kind. */
+void followup_history_add(struct fu_history *h, time_t at, int day, enum via via);
+/* Writes the items of contact c on local date today into out (room for
+ * FU_MAX_ITEMS) and returns how many. The items point into c and h. */
+size_t followup_items(const struct contact *c, const struct fu_settings *s,
+    const struct fu_history *h, const struct fu_state *st, int today,
+    struct fu_item *out);
+/* Sorts most urgent first: by status, then the latest first, then name. */
+void followup_sort(struct fu_item *items, size_t n);
+/* The status on today of an item due on D and overdue after O. */
+enum fu_status followup_status(int due, int overdue, struct span horizon, int today);
+/* The first due date of a never-contacted contact, spread over its first
+ * period after first_seen, stable per id. */
+int followup_spread(const char *id, struct span due, int first_seen);
+const char *followup_status_name(enum fu_status s);
+const char *followup_kind_name(enum fu_kind k);
+
+
+
+/* How an item stands, in words: "3 days overdue", "due today", "due in
+ * 2 days", "snoozed until 2026-12-01", "done". */
+void followup_describe(const struct fu_item *it, char *out, size_t outlen);
+#endif

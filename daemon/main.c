@@ -1,0 +1,95 @@
+/* followupd: follow-up reminders from your Sent folder. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <time.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "config.h"
+
+static const char usage[] =
+    "usage: followupd [-c FILE] [-v|-q] COMMAND [ARGS]\n"
+    "  check                      validate the configuration and exit\n"
+    "  due [--date D] [--json] [--all]\n"
+    "                             who is overdue / due / coming up\n"
+    "  log WHO [--via V] [--date D] [--note TEXT]\n"
+    "                             record an offline follow-up\n"
+    "  snooze WHO DURATION|DATE   hide WHO's follow-ups until then\n"
+    "  pause WHO [--until DATE]   pause WHO (indefinitely or until DATE)\n"
+    "  resume WHO                 undo pause\n"
+    "  status                     configuration, state, next digest, feed URL\n"
+    "  run, sync, digest, feed    not in this version yet\n"
+    "followupd --version | --help\n";
+
+struct command {
+	const char *name;
+	int (*fn)(struct app *, int, char **);
+};
+
+static const struct command commands[] = {
+	{ "check", cmd_check },
+	{ "due", cmd_due },
+	{ "log", cmd_log },
+	{ "snooze", cmd_snooze },
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "status", cmd_status },
+};
+
+static const char *const later[] = { "run", "sync", "digest", "feed" };
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct app app = { NULL, 0, 0, stdout, stderr };
+	char *path = NULL;
+	int c, rc;
+
+	while ((c = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': app.config_path = optarg; break;
+		case 'v': app.verbosity++; break;
+		case 'q': app.verbosity = -1; break;
+		case 'h': fputs(usage, stdout); return 0;
+		case 'V': printf("followupd %s\n", PACKAGE_VERSION); return 0;
+		default: fputs(usage, stderr); return EX_USAGE;
+		}
+	}
+	if (optind == argc) {
+		fputs(usage, stderr);
+		return EX_USAGE;
+	}
+	if (app.config_path == NULL)
+		app.config_path = path = config_default_path();
+	app.now = time(NULL);
+	argc -= optind;
+	argv += optind;
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+		if (strcmp(argv[0], commands[i].name) == 0) {
+			rc = commands[i].fn(&app, argc, argv);
+			free(path);
+			fflush(stdout);
+			return rc;
+		}
+	}
+	free(path);
+	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
+		if (strcmp(argv[0], later[i]) == 0) {
+			fprintf(stderr, "followupd: '%s' is not implemented in this version yet\n", argv[0]);
+			return EX_UNAVAILABLE;
+		}
+	}
+	fprintf(stderr, "followupd: unknown command '%s'\n%s", argv[0], usage);
+	return EX_USAGE;
+}

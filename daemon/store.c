@@ -1,0 +1,483 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "buf.h"
+#include "day.h"
+#include "store.h"
+
+struct store {
+	sqlite3 *db;
+};
+
+/* Each entry moves the schema from version i to i + 1. Never edit one that
+ * has shipped: add the next. */
+static const char *const migrations[STORE_SCHEMA_VERSION] = {
+	/* 1: the first schema */
+	"CREATE TABLE touches ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  address TEXT NOT NULL DEFAULT '',"
+	"  contact TEXT NOT NULL DEFAULT '',"
+	"  at INTEGER NOT NULL,"
+	"  via TEXT NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  note TEXT,"
+	"  UNIQUE (key, address, contact));"
+	"CREATE INDEX touches_latest ON touches (address, contact, via, at);"
+	"CREATE TABLE contacts ("
+	"  id TEXT PRIMARY KEY,"
+	"  first_seen INTEGER NOT NULL,"
+	"  snooze_until INTEGER,"
+	"  paused INTEGER NOT NULL DEFAULT 0,"
+	"  paused_until INTEGER);"
+	"CREATE TABLE notes ("
+	"  id INTEGER PRIMARY KEY,"
+	"  contact TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  text TEXT NOT NULL);"
+	"CREATE TABLE folders ("
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
+	"  uidvalidity INTEGER NOT NULL,"
+	"  last_uid INTEGER NOT NULL,"
+	"  synced_at INTEGER,"
+	"  PRIMARY KEY (account, folder));"
+	"CREATE TABLE digests ("
+	"  day TEXT PRIMARY KEY,"
+	"  message_id TEXT NOT NULL,"
+	"  state TEXT NOT NULL CHECK (state IN ('sending', 'sent', 'failed')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  sent_at INTEGER,"
+	"  error TEXT);"
+	"CREATE TABLE invites ("
+	"  uid TEXT PRIMARY KEY,"
+	"  sequence INTEGER NOT NULL,"
+	"  method TEXT NOT NULL,"
+	"  due TEXT NOT NULL,"
+	"  state TEXT NOT NULL,"
+	"  message_id TEXT,"
+	"  updated_at INTEGER);"
+	"CREATE TABLE replies ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  applied_at INTEGER NOT NULL);"
+	"CREATE TABLE events ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  source TEXT NOT NULL,"
+	"  level TEXT NOT NULL,"
+	"  message TEXT NOT NULL);",
+};
+
+static int
+fail(struct store *st, char **err, const char *what)
+{
+	if (err != NULL)
+		*err = xasprintf("state: %s: %s", what, sqlite3_errmsg(st->db));
+	return -1;
+}
+
+static int
+exec(struct store *st, const char *sql, char **err)
+{
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return fail(st, err, "query failed");
+	return 0;
+}
+
+int
+store_begin(struct store *st, char **err)
+{
+	return exec(st, "BEGIN IMMEDIATE", err);
+}
+
+int
+store_commit(struct store *st, char **err)
+{
+	if (exec(st, "COMMIT", err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int
+store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT version FROM schema_version", -1,
+	    &s, NULL) != SQLITE_OK)
+		return 0;   /* no table yet: an empty database */
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static int
+migrate(struct store *st, char **err)
+{
+	int v;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (exec(st, "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)", err) < 0)
+		goto bad;
+	v = store_schema_version(st);
+	if (v > STORE_SCHEMA_VERSION) {
+		*err = xasprintf("state: the database has schema %d, newer than this followupd knows (%d)",
+		    v, STORE_SCHEMA_VERSION);
+		store_rollback(st);
+		return -1;
+	}
+	for (; v < STORE_SCHEMA_VERSION; v++) {
+		char set[96];
+
+		if (exec(st, migrations[v], err) < 0)
+			goto bad;
+		snprintf(set, sizeof set, "DELETE FROM schema_version;"
+		    "INSERT INTO schema_version VALUES (%d)", v + 1);
+		if (exec(st, set, err) < 0)
+			goto bad;
+	}
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
+}
+
+struct store *
+store_open_file(const char *path, char **err)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+	mode_t old = umask(077);
+	int rc;
+
+	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
+	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	umask(old);
+	if (rc != SQLITE_OK) {
+		*err = xasprintf("state: cannot open %s: %s", path,
+		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		sqlite3_close(st->db);
+		free(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	if (exec(st, "PRAGMA journal_mode = WAL", err) < 0 ||
+	    exec(st, "PRAGMA synchronous = FULL", err) < 0 ||
+	    migrate(st, err) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+static int
+mkdirs(const char *dir, char **err)
+{
+	char *p = xstrdup(dir);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			goto bad;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		goto bad;
+	free(p);
+	return 0;
+bad:
+	*err = xasprintf("state: cannot create %s: %s", p, strerror(errno));
+	free(p);
+	return -1;
+}
+
+struct store *
+store_open(const char *dir, char **err)
+{
+	struct store *st;
+	char *path;
+
+	if (mkdirs(dir, err) < 0)
+		return NULL;
+	path = xasprintf("%s/followupd.db", dir);
+	st = store_open_file(path, err);
+	free(path);
+	return st;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+static sqlite3_stmt *
+prepare(struct store *st, const char *sql, char **err)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		fail(st, err, "query failed");
+		return NULL;
+	}
+	return s;
+}
+
+static int
+step_done(struct store *st, sqlite3_stmt *s, char **err)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
+	return 0;
+}
+
+int
+store_add_touch(struct store *st, const struct store_touch *t, bool *added,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, t->key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 2, t->address ? t->address : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, t->contact ? t->contact : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
+	sqlite3_bind_text(s, 5, via_name(t->via), -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, t->source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, t->account ? t->account : "", -1, SQLITE_TRANSIENT);
+	if (t->note != NULL)
+		sqlite3_bind_text(s, 8, t->note, -1, SQLITE_TRANSIENT);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+int
+store_each_latest(struct store *st, time_t before,
+    void (*fn)(void *arg, const char *address, const char *contact,
+        enum via via, time_t at),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT address, contact, via, MAX(at) FROM touches WHERE at < ?"
+	    " GROUP BY address, contact, via", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *v = (const char *)sqlite3_column_text(s, 2);
+		enum via via;
+
+		if (via_parse(v, strlen(v), &via) < 0)
+			via = VIA_OTHER;
+		fn(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), via,
+		    (time_t)sqlite3_column_int64(s, 3));
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_note_contacts(struct store *st, const char *const *ids, size_t n,
+    int today, char **err)
+{
+	sqlite3_stmt *s;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	s = prepare(st, "INSERT OR IGNORE INTO contacts (id, first_seen) VALUES (?, ?)", err);
+	if (s == NULL) {
+		store_rollback(st);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 2, today);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			fail(st, err, "write failed");
+			sqlite3_finalize(s);
+			store_rollback(st);
+			return -1;
+		}
+		sqlite3_reset(s);
+	}
+	sqlite3_finalize(s);
+	return store_commit(st, err);
+}
+
+int
+store_each_state(struct store *st,
+    void (*fn)(void *arg, const char *id, const struct fu_state *s),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT id, first_seen, snooze_until, paused, paused_until FROM contacts", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct fu_state fs;
+
+		fs.first_seen = sqlite3_column_int(s, 1);
+		fs.snooze_until = sqlite3_column_type(s, 2) == SQLITE_NULL ?
+		    DAY_NONE : sqlite3_column_int(s, 2);
+		fs.paused = (enum pause_mode)sqlite3_column_int(s, 3);
+		fs.paused_until = sqlite3_column_type(s, 4) == SQLITE_NULL ?
+		    DAY_NONE : sqlite3_column_int(s, 4);
+		fn(arg, (const char *)sqlite3_column_text(s, 0), &fs);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+/* Makes sure a row exists for id, then runs an update of it. */
+static int
+update_contact(struct store *st, const char *id, const char *sql,
+    int a, int b, bool b_null, int today, char **err)
+{
+	sqlite3_stmt *s;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	s = prepare(st, "INSERT OR IGNORE INTO contacts (id, first_seen) VALUES (?, ?)", err);
+	if (s == NULL)
+		goto bad;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, today);
+	if (step_done(st, s, err) < 0)
+		goto bad;
+	s = prepare(st, sql, err);
+	if (s == NULL)
+		goto bad;
+	sqlite3_bind_int(s, 1, a);
+	if (b_null)
+		sqlite3_bind_null(s, 2);
+	else
+		sqlite3_bind_int(s, 2, b);
+	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
+	if (step_done(st, s, err) < 0)
+		goto bad;
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
+}
+
+int
+store_set_snooze(struct store *st, const char *id, int until, int today,
+    char **err)
+{
+	return update_contact(st, id,
+	    "UPDATE contacts SET snooze_until = ?1 WHERE id = ?3",
+	    until, 0, false, today, err);
+}
+
+int
+store_set_pause(struct store *st, const char *id, enum pause_mode mode,
+    int until, int today, char **err)
+{
+	return update_contact(st, id,
+	    "UPDATE contacts SET paused = ?1, paused_until = ?2 WHERE id = ?3",
+	    (int)mode, until, mode != PAUSE_UNTIL, today, err);
+}
+
+int
+store_add_note(struct store *st, const char *id, time_t at, const char *text,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT INTO notes (contact, at, text) VALUES (?, ?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+static int
+one_int64(struct store *st, const char *sql, sqlite3_int64 *out, char **err)
+{
+	sqlite3_stmt *s = prepare(st, sql, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, err, "read failed");
+}
+
+int
+store_stats(struct store *st, struct store_stats *out, char **err)
+{
+	sqlite3_int64 v;
+	sqlite3_stmt *s;
+
+	memset(out, 0, sizeof *out);
+	out->schema = store_schema_version(st);
+	if (one_int64(st, "SELECT COUNT(*) FROM touches", &v, err) < 0)
+		return -1;
+	out->touches = (long)v;
+	if (one_int64(st, "SELECT COALESCE(MAX(at), 0) FROM touches", &v, err) < 0)
+		return -1;
+	out->last_touch = (time_t)v;
+	if (one_int64(st, "SELECT COUNT(*) FROM contacts", &v, err) < 0)
+		return -1;
+	out->contacts_seen = (long)v;
+	if (one_int64(st, "SELECT COUNT(*) FROM folders", &v, err) < 0)
+		return -1;
+	out->folders = (long)v;
+	if (one_int64(st, "SELECT COALESCE(MAX(synced_at), 0) FROM folders", &v, err) < 0)
+		return -1;
+	out->last_sync = (time_t)v;
+	s = prepare(st, "SELECT day FROM digests WHERE state = 'sent' ORDER BY day DESC LIMIT 1", err);
+	if (s == NULL)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(out->last_digest, sizeof out->last_digest, "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -1,0 +1,78 @@
+/* store: followupd's state in SQLite (state_dir/followupd.db, WAL, schema
+ * versioned). Every change is one transaction; a touch, a reply and a digest
+ * are keyed so that the same one is never recorded twice. */
+#ifndef FOLLOWUPD_STORE_H
+#define FOLLOWUPD_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "followup.h"
+
+struct store;
+
+#define STORE_SCHEMA_VERSION 1
+
+struct store_touch {
+	const char *key;           /* Message-ID, header hash, or a command's key */
+	const char *address;       /* normalised recipient, or NULL */
+	const char *contact;       /* contact id for touches not tied to an address */
+	time_t at;
+	enum via via;
+	const char *source;        /* "imap", "log", "reply" */
+	const char *account;       /* IMAP account, or NULL */
+	const char *note;          /* or NULL */
+};
+
+struct store_stats {
+	long touches;
+	time_t last_touch;         /* 0 when none */
+	long contacts_seen;
+	long folders;
+	time_t last_sync;          /* 0 when never */
+	char last_digest[16];      /* "YYYY-MM-DD" or "" */
+	int schema;
+};
+
+/* Opens (creating dir 0700 and the database 0600 when missing) and migrates
+ * the schema. Returns NULL with *err allocated on failure. */
+struct store *store_open(const char *dir, char **err);
+/* Opens a database file directly (tests use ":memory:" or a temp file). */
+struct store *store_open_file(const char *path, char **err);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+
+/* Batches several changes into one transaction. */
+int store_begin(struct store *st, char **err);
+int store_commit(struct store *st, char **err);
+void store_rollback(struct store *st);
+
+/* Records a touch unless the same key already recorded it for the same
+ * address/contact; *added says which. 0 or -1. */
+int store_add_touch(struct store *st, const struct store_touch *t, bool *added,
+    char **err);
+/* Calls fn once per (address or contact, channel) with the newest touch
+ * before the instant before. */
+int store_each_latest(struct store *st, time_t before,
+    void (*fn)(void *arg, const char *address, const char *contact,
+        enum via via, time_t at),
+    void *arg, char **err);
+/* Records first_seen = today for every id not seen before. */
+int store_note_contacts(struct store *st, const char *const *ids, size_t n,
+    int today, char **err);
+/* Calls fn for every contact the store has state for. */
+int store_each_state(struct store *st,
+    void (*fn)(void *arg, const char *id, const struct fu_state *s),
+    void *arg, char **err);
+/* Snoozes or pauses a contact; today is its first_seen if it is new. */
+int store_set_snooze(struct store *st, const char *id, int until, int today,
+    char **err);
+int store_set_pause(struct store *st, const char *id, enum pause_mode mode,
+    int until, int today, char **err);
+int store_add_note(struct store *st, const char *id, time_t at, const char *text,
+    char **err);
+int store_stats(struct store *st, struct store_stats *out, char **err);
+
+#endif
