@@ -312,7 +312,22 @@ loopback(const char *host)
 /* Splits "host", "host:port", "[v6]" or "[v6]:port"; port 0 when absent.
  * Returns -1 when malformed. */
 static int
+split_hostport_raw(const char *s, size_t len, char **host, int *port);
+
+/* As split_hostport_raw(), with *host NULL after a failure. */
+static int
 split_hostport(const char *s, size_t len, char **host, int *port)
+{
+	*host = NULL;
+	if (split_hostport_raw(s, len, host, port) < 0) {
+		*host = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+static int
+split_hostport_raw(const char *s, size_t len, char **host, int *port)
 {
 	const char *colon = NULL, *end = s + len;
 	long n;
