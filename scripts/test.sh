@@ -1,0 +1,42 @@
+#!/bin/sh
+# The whole test suite, from a fresh clone: packages, build, unit and command-line
+# tests, the same under ASan+UBSan, the man page lint and make distcheck.
+# Ends with one line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+top=$(pwd)
+sh scripts/deps.sh || exit 1
+sh scripts/build.sh || exit 1
+
+pass=0 failn=0
+count() {   # count LOGDIR: adds the results of make check's .trs files
+	for trs in $(find "$1" -name '*.trs'); do
+		p=$(grep -c '^:test-result: PASS' "$trs"); f=$(grep -c '^:test-result: \(FAIL\|ERROR\|XPASS\)' "$trs")
+		pass=$((pass + p)); failn=$((failn + f))
+	done
+}
+step() {    # step NAME COMMAND...: runs a step that is not a make check
+	name=$1; shift
+	if "$@"; then pass=$((pass + 1)); echo "PASS: $name"
+	else failn=$((failn + 1)); echo "FAIL: $name"; fi
+}
+
+echo "== unit and command-line tests"
+( cd _build/main && make -s check ) || cat _build/main/tests/*/*.log 2>/dev/null | tail -80
+count _build/main/tests
+
+echo "== the same under AddressSanitizer and UndefinedBehaviorSanitizer"
+rm -rf _build/san && mkdir -p _build/san
+( cd _build/san && "$top/configure" -q --enable-sanitizers &&
+  make -s -j"$(nproc)" && ASAN_OPTIONS=detect_leaks=1 make -s check ) ||
+	cat _build/san/tests/*/*.log 2>/dev/null | tail -80
+count _build/san/tests
+
+echo "== man pages"
+step mandoc-lint mandoc -T lint -W warning man/followupd.8 man/followupd.conf.5
+
+echo "== make distcheck"
+step distcheck sh -c 'cd _build/main && make -s distcheck >../distcheck.log 2>&1 || { tail -40 ../distcheck.log; exit 1; }'
+
+echo "$pass passed, $failn failed"
+[ "$failn" -eq 0 ] && [ "$pass" -gt 0 ]

@@ -1,0 +1,220 @@
+/* The state store: schema from an empty file, idempotent touches, contact
+ * state, and files created private. */
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "testutil.h"
+
+#include "store.h"
+
+struct tmp {
+	char dir[64];
+};
+
+static int
+setup(void **state)
+{
+	struct tmp *t = calloc(1, sizeof *t);
+
+	snprintf(t->dir, sizeof t->dir, "/tmp/fu-store-XXXXXX");
+	if (mkdtemp(t->dir) == NULL)
+		return -1;
+	*state = t;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct tmp *t = *state;
+	char cmd[128];
+
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+	if (system(cmd) != 0)
+		return -1;
+	free(t);
+	return 0;
+}
+
+struct latest {
+	int rows;
+	time_t alice_email;
+	time_t bob_call;
+};
+
+static void
+collect(void *arg, const char *address, const char *contact, enum via via, time_t at)
+{
+	struct latest *l = arg;
+
+	l->rows++;
+	if (strcmp(address, "alice@example.com") == 0 && via == VIA_EMAIL)
+		l->alice_email = at;
+	if (strcmp(contact, "bob") == 0 && via == VIA_CALL)
+		l->bob_call = at;
+}
+
+static void
+test_empty_file_and_modes(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL, sub[128], db[160];
+	struct store *st;
+	struct stat sb;
+
+	snprintf(sub, sizeof sub, "%s/a/b", t->dir);
+	st = store_open(sub, &err);
+	if (st == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+	assert_int_equal(stat(sub, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(db, sizeof db, "%s/followupd.db", sub);
+	assert_int_equal(stat(db, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+
+	/* opening again migrates nothing and keeps the version */
+	st = store_open(sub, &err);
+	assert_non_null(st);
+	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
+	store_close(st);
+}
+
+static void
+test_newer_schema_refused(void **state)
+{
+	struct tmp *t = *state;
+	char path[128], *err = NULL;
+	sqlite3 *db;
+
+	snprintf(path, sizeof path, "%s/new.db", t->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE schema_version (version INTEGER);"
+	    "INSERT INTO schema_version VALUES (99)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	assert_null(store_open_file(path, &err));
+	assert_non_null(strstr(err, "schema 99"));
+	free(err);
+}
+
+static void
+test_touches_idempotent(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *st = store_open(t->dir, &err);
+	struct store_touch a = { "<m1@example.org>", "alice@example.com", NULL, 1000,
+	    VIA_EMAIL, "imap", "default", NULL };
+	struct store_touch b = { "log:bob:2000:call", NULL, "bob", 2000, VIA_CALL,
+	    "log", NULL, "called about the offer" };
+	struct store_stats ss;
+	struct latest l = {0};
+	bool added;
+
+	assert_non_null(st);
+	assert_int_equal(store_add_touch(st, &a, &added, &err), 0);
+	assert_true(added);
+	assert_int_equal(store_add_touch(st, &a, &added, &err), 0);
+	assert_false(added);   /* the same message again: nothing new */
+	a.address = "alice2@example.com";   /* same message, second recipient */
+	assert_int_equal(store_add_touch(st, &a, &added, &err), 0);
+	assert_true(added);
+	a.address = "alice@example.com";
+	a.key = "<m2@example.org>";
+	a.at = 5000;
+	assert_int_equal(store_add_touch(st, &a, &added, &err), 0);
+	assert_int_equal(store_add_touch(st, &b, &added, &err), 0);
+	assert_int_equal(store_add_touch(st, &b, &added, &err), 0);
+	assert_false(added);
+
+	assert_int_equal(store_each_latest(st, 1 << 30, collect, &l, &err), 0);
+	assert_int_equal(l.rows, 3);
+	assert_int_equal(l.alice_email, 5000);
+	assert_int_equal(l.bob_call, 2000);
+	/* "as of" an earlier instant */
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_each_latest(st, 3000, collect, &l, &err), 0);
+	assert_int_equal(l.alice_email, 1000);
+
+	assert_int_equal(store_stats(st, &ss, &err), 0);
+	assert_int_equal(ss.touches, 4);
+	assert_int_equal(ss.last_touch, 5000);
+
+	/* a rolled-back batch leaves nothing behind */
+	assert_int_equal(store_begin(st, &err), 0);
+	a.key = "<m3@example.org>";
+	assert_int_equal(store_add_touch(st, &a, &added, &err), 0);
+	store_rollback(st);
+	assert_int_equal(store_stats(st, &ss, &err), 0);
+	assert_int_equal(ss.touches, 4);
+	store_close(st);
+
+	/* and everything survives a reopen */
+	st = store_open(t->dir, &err);
+	assert_int_equal(store_stats(st, &ss, &err), 0);
+	assert_int_equal(ss.touches, 4);
+	store_close(st);
+}
+
+struct states {
+	int n;
+	struct fu_state alice, bob;
+};
+
+static void
+collect_state(void *arg, const char *id, const struct fu_state *s)
+{
+	struct states *x = arg;
+
+	x->n++;
+	if (strcmp(id, "alice") == 0)
+		x->alice = *s;
+	if (strcmp(id, "bob") == 0)
+		x->bob = *s;
+}
+
+static void
+test_contact_state(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *st = store_open(t->dir, &err);
+	const char *ids[] = { "alice", "bob" };
+	struct states x = {0};
+
+	assert_int_equal(store_note_contacts(st, ids, 2, 100, &err), 0);
+	assert_int_equal(store_note_contacts(st, ids, 2, 200, &err), 0);   /* kept: 100 */
+	assert_int_equal(store_set_snooze(st, "alice", 150, 300, &err), 0);
+	assert_int_equal(store_set_pause(st, "bob", PAUSE_UNTIL, 400, 300, &err), 0);
+	assert_int_equal(store_set_pause(st, "carol", PAUSE_YES, DAY_NONE, 300, &err), 0);
+	assert_int_equal(store_each_state(st, collect_state, &x, &err), 0);
+	assert_int_equal(x.n, 3);
+	assert_int_equal(x.alice.first_seen, 100);
+	assert_int_equal(x.alice.snooze_until, 150);
+	assert_int_equal(x.alice.paused, PAUSE_NO);
+	assert_int_equal(x.bob.paused, PAUSE_UNTIL);
+	assert_int_equal(x.bob.paused_until, 400);
+	assert_int_equal(store_set_pause(st, "bob", PAUSE_NO, DAY_NONE, 300, &err), 0);
+	assert_int_equal(store_each_state(st, collect_state, &x, &err), 0);
+	assert_int_equal(x.bob.paused, PAUSE_NO);
+	assert_int_equal(x.bob.paused_until, DAY_NONE);
+	assert_int_equal(store_add_note(st, "bob", 10, "likes cycling", &err), 0);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_empty_file_and_modes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_touches_idempotent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_contact_state, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
