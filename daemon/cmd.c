@@ -424,6 +424,12 @@ set_pause(struct app *app, const char *who_arg, enum pause_mode mode, int until)
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
+	if (mode == PAUSE_UNTIL && until <= today) {
+		day_format(until, d);
+		fprintf(app->err, "followupd: pause: --until %s is not in the future\n", d);
+		config_free(cfg);
+		return EX_DATAERR;
+	}
 	if ((who = resolve(app, cfg, who_arg, &status)) == NULL ||
 	    (st = open_store(app, cfg, &status)) == NULL) {
 		config_free(cfg);

@@ -84,6 +84,8 @@ finish(struct fu_item *it, const struct contact *c, const struct fu_settings *s,
 {
 	bool paused = false, snoozed = false;
 
+	it->held_until = DAY_NONE;
+
 	if (c->paused == PAUSE_UNTIL)
 		hold(it, c->paused_until);
 	if (st->paused == PAUSE_UNTIL)
@@ -94,6 +96,12 @@ finish(struct fu_item *it, const struct contact *c, const struct fu_settings *s,
 	    paused_on(st->paused, st->paused_until, today);
 	snoozed = st->snooze_until != DAY_NONE && today < st->snooze_until;
 
+	if (snoozed)
+		it->held_until = st->snooze_until;
+	else if (paused && c->paused == PAUSE_UNTIL && today < c->paused_until)
+		it->held_until = c->paused_until;
+	else if (paused && st->paused == PAUSE_UNTIL)
+		it->held_until = st->paused_until;
 	it->days_late = today - it->due;
 	if (resolved)
 		it->status = FU_OK;
@@ -268,13 +276,20 @@ followup_describe(const struct fu_item *it, char *out, size_t outlen)
 			snprintf(out, outlen, "due in %d days", -late);
 		break;
 	case FU_SNOOZED:
+		day_format(it->held_until, date);
 		snprintf(out, outlen, "snoozed until %s", date);
 		break;
 	case FU_PAUSED:
-		snprintf(out, outlen, "paused");
+		if (it->held_until != DAY_NONE) {
+			day_format(it->held_until, date);
+			snprintf(out, outlen, "paused until %s", date);
+		} else {
+			snprintf(out, outlen, "paused");
+		}
 		break;
 	case FU_OK:
-		if (it->kind == FU_CADENCE || it->kind == FU_BIRTHDAY)
+		/* ok and still ahead: not yet due; ok and past: settled */
+		if (late < 0 || it->kind == FU_CADENCE || it->kind == FU_BIRTHDAY)
 			snprintf(out, outlen, "next due %s", date);
 		else
 			snprintf(out, outlen, "done");

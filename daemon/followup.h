@@ -52,6 +52,7 @@ struct fu_item {
 	int days_late;             /* today - D */
 	enum via via;              /* the channel a meeting step asks for */
 	const char *title;         /* "thank-you email", the once text; NULL for cadence */
+	int held_until;            /* the end of a snooze or pause, or DAY_NONE */
 	const struct fu_history *history;
 };
 

@@ -40,32 +40,38 @@ valid_name(const char *s)
 }
 
 /* Parses the value part of a line in place. Returns NULL with *why set
- * when a quoted value is not closed or is followed by text. */
+ * when a quoted value is not closed. */
 static char *
 parse_value(char *v, const char **why)
 {
-	char q, *out, *p;
+	char q, *out, *p, *rest;
 
 	v = trim(v);
 	if (*v != '"' && *v != '\'') {
 		v[strcspn(v, ";#")] = '\0';
 		return trim(v);
 	}
+	/* First find the closing quote, without changing anything. */
 	q = *v;
-	out = v;
-	for (p = v + 1; *p && *p != q; p++) {
+	for (p = v + 1; *p && *p != q; p++)
 		if (*p == '\\' && (p[1] == q || p[1] == '\\'))
 			p++;
-		*out++ = *p;
-	}
 	if (*p != q) {
 		*why = "unterminated quoted value";
 		return NULL;
 	}
-	p = trim(p + 1);
-	if (*p != '\0' && *p != ';' && *p != '#') {
-		*why = "unexpected text after a quoted value";
-		return NULL;
+	rest = p + 1 + strspn(p + 1, " \t");
+	if (*rest != '\0' && *rest != ';' && *rest != '#') {
+		/* Not a quoted value but one that starts with a quoted phrase,
+		 * such as "Doe, Jane" <jane@example.org>: keep it as written. */
+		v[strcspn(v, ";#")] = '\0';
+		return trim(v);
+	}
+	out = v;
+	for (p = v + 1; *p != q; p++) {
+		if (*p == '\\' && (p[1] == q || p[1] == '\\'))
+			p++;
+		*out++ = *p;
 	}
 	*out = '\0';
 	return v;

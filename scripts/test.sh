@@ -22,14 +22,16 @@ step() {    # step NAME COMMAND...: runs a step that is not a make check
 }
 
 echo "== unit and command-line tests"
-( cd _build/main && make -s check ) || cat _build/main/tests/*/*.log 2>/dev/null | tail -80
+( cd _build/main && make -s check ) || { failn=$((failn + 1)); echo "FAIL: make check";
+	cat _build/main/tests/*/*.log 2>/dev/null | tail -80; }
 count _build/main/tests
 
 echo "== the same under AddressSanitizer and UndefinedBehaviorSanitizer"
 rm -rf _build/san && mkdir -p _build/san
 ( cd _build/san && "$top/configure" -q --enable-sanitizers &&
   make -s -j"$(nproc)" && ASAN_OPTIONS=detect_leaks=1 make -s check ) ||
-	cat _build/san/tests/*/*.log 2>/dev/null | tail -80
+	{ failn=$((failn + 1)); echo "FAIL: make check (sanitizers)";
+	  cat _build/san/tests/*/*.log 2>/dev/null | tail -80; }
 count _build/san/tests
 
 echo "== man pages"

@@ -46,6 +46,8 @@ has "$T/out" "1 touches"
 expect 0 snooze ali 2w
 has "$T/out" "Snoozed Alice Smith until"
 [ "$(status_of alice)" = snoozed ] || fail "snoozed"
+expect 0 due
+has "$T/out" "snoozed until $(date -u -d '+14 days' +%F)"
 expect 64 snooze alice soon
 expect 65 snooze alice 2000-01-01
 has "$T/err" "is not in the future"
@@ -53,6 +55,8 @@ has "$T/err" "is not in the future"
 expect 0 pause alan --until 2999-01-01
 has "$T/out" "Paused Alan Turing until 2999-01-01."
 [ "$(status_of alan)" = paused ] || fail "paused"
+expect 65 pause alan --until 2001-01-01
+has "$T/err" "--until 2001-01-01 is not in the future"
 expect 0 resume alan
 [ "$(status_of alan)" = upcoming ] || fail "resumed"
 expect 0 pause alan

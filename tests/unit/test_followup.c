@@ -320,6 +320,9 @@ test_once(void **unused)
 	followup_items(&c, &s, &h, &no_state, D("2026-11-23"), it);
 	assert_int_equal(it[0].kind, FU_ONCE);
 	assert_int_equal(it[0].status, FU_OK);
+	char how[64];
+	followup_describe(&it[0], how, sizeof how);
+	assert_string_equal(how, "next due 2026-12-01");   /* ahead, not "done" */
 	followup_items(&c, &s, &h, &no_state, D("2026-11-24"), it);
 	assert_int_equal(it[0].status, FU_UPCOMING);
 	followup_items(&c, &s, &h, &no_state, D("2026-12-01"), it);
@@ -361,6 +364,9 @@ test_pause_and_snooze(void **unused)
 	c.paused_until = D("2027-01-10");
 	followup_items(&c, &s, &h, &st, D("2027-01-09"), it);
 	assert_int_equal(it[0].status, FU_PAUSED);
+	char how[64];
+	followup_describe(&it[0], how, sizeof how);
+	assert_string_equal(how, "paused until 2027-01-10");
 	followup_items(&c, &s, &h, &st, D("2027-01-10"), it);
 	assert_int_equal(it[0].status, FU_DUE);
 	assert_int_equal(it[0].due, D("2027-01-10"));
@@ -374,6 +380,8 @@ test_pause_and_snooze(void **unused)
 	followup_items(&c, &s, &h, &st, D("2026-11-23"), it);
 	assert_int_equal(it[0].status, FU_SNOOZED);
 	assert_int_equal(it[0].due, D("2026-12-01"));
+	followup_describe(&it[0], how, sizeof how);
+	assert_string_equal(how, "snoozed until 2026-12-01");
 	followup_items(&c, &s, &h, &st, D("2026-12-01"), it);
 	assert_int_equal(it[0].status, FU_DUE);
 	/* a touch after the snooze makes it moot */
@@ -407,10 +415,10 @@ test_sort_and_describe(void **unused)
 	blank_contact(&b, "b");
 	b.name = (char *)"Bob";
 	memset(it, 0, sizeof it);
-	it[0] = (struct fu_item){ &a, FU_CADENCE, FU_UPCOMING, 0, 0, -2, VIA_EMAIL, NULL, &h };
-	it[1] = (struct fu_item){ &b, FU_CADENCE, FU_OVERDUE, 0, 0, 1, VIA_EMAIL, NULL, &h };
-	it[2] = (struct fu_item){ &a, FU_CADENCE, FU_OVERDUE, 0, 0, 9, VIA_EMAIL, NULL, &h };
-	it[3] = (struct fu_item){ &b, FU_CADENCE, FU_UPCOMING, 0, 0, -1, VIA_EMAIL, NULL, &h };
+	it[0] = (struct fu_item){ .contact = &a, .kind = FU_CADENCE, .status = FU_UPCOMING, .days_late = -2, .held_until = DAY_NONE, .history = &h };
+	it[1] = (struct fu_item){ .contact = &b, .kind = FU_CADENCE, .status = FU_OVERDUE, .days_late = 1, .held_until = DAY_NONE, .history = &h };
+	it[2] = (struct fu_item){ .contact = &a, .kind = FU_CADENCE, .status = FU_OVERDUE, .days_late = 9, .held_until = DAY_NONE, .history = &h };
+	it[3] = (struct fu_item){ .contact = &b, .kind = FU_CADENCE, .status = FU_UPCOMING, .days_late = -1, .held_until = DAY_NONE, .history = &h };
 	followup_sort(it, 4);
 	assert_int_equal(it[0].days_late, 9);
 	assert_int_equal(it[1].days_late, 1);
