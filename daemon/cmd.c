@@ -285,8 +285,18 @@ cmd_log(struct app *app, int argc, char **argv)
 	bool added;
 	enum via via;
 
+	const char *who_arg = NULL;
+
+	/* WHO may come before, between or after the options. */
 	reset_getopt();
-	while ((c = getopt_long(argc, argv, "+v:d:n:", opts, NULL)) != -1) {
+	while (optind < argc) {
+		c = getopt_long(argc, argv, "+v:d:n:", opts, NULL);
+		if (c == -1) {
+			if (who_arg != NULL)
+				return usage_error(app, usage);
+			who_arg = argv[optind++];
+			continue;
+		}
 		switch (c) {
 		case 'v': via_arg = optarg; break;
 		case 'd': date_arg = optarg; break;
@@ -294,19 +304,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		default: return usage_error(app, usage);
 		}
 	}
-	/* WHO may come before or after the options. */
-	if (optind == argc)
-		return usage_error(app, usage);
-	const char *who_arg = argv[optind++];
-	while ((c = getopt_long(argc, argv, "v:d:n:", opts, NULL)) != -1) {
-		switch (c) {
-		case 'v': via_arg = optarg; break;
-		case 'd': date_arg = optarg; break;
-		case 'n': note = optarg; break;
-		default: return usage_error(app, usage);
-		}
-	}
-	if (optind != argc)
+	if (who_arg == NULL)
 		return usage_error(app, usage);
 	if (via_parse(via_arg, strlen(via_arg), &via) < 0) {
 		fprintf(app->err, "followupd: --via: '%s' is not one of email, call, card, meeting, message, other\n", via_arg);
