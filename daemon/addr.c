@@ -121,15 +121,14 @@ addr_index_add(struct addr_index *ix, const char *pattern, size_t owner,
 {
 	struct hmap *m = pattern[0] == '@' ? &ix->domains : &ix->exact;
 	char *key = addr_normalize(pattern[0] == '@' ? pattern + 1 : pattern);
-	void *want = (void *)(uintptr_t)(owner + 1), *got;
+	void *want = (void *)(uintptr_t)(owner + 1);
 
 	if (hmap_get(m, key) != NULL) {
 		*other = (size_t)(uintptr_t)hmap_get(m, key) - 1;
 		free(key);
 		return -1;
 	}
-	got = hmap_put(m, keep(ix, key), want);
-	(void)got;
+	hmap_put(m, keep(ix, key), want);
 	return 0;
 }
 

@@ -892,9 +892,8 @@ index_contacts(struct pctx *p)
 
 	for (size_t i = 0; i < cfg->ncontacts; i++) {
 		struct contact *c = &cfg->contacts[i];
-		void *got = hmap_put(&cfg->by_id, c->id, (void *)(uintptr_t)(i + 1));
-
-		(void)got;
+		/* ids are unique: the INI reader refuses a section defined twice */
+		hmap_put(&cfg->by_id, c->id, (void *)(uintptr_t)(i + 1));
 		for (size_t j = 0; j < c->nemails; j++) {
 			size_t other;
 
