@@ -1,0 +1,181 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "day.h"
+#include "msghdr.h"
+
+const char *const msghdr_fields[MSGHDR_NFIELDS] = {
+	"DATE", "MESSAGE-ID", "TO", "CC", "BCC", "RESENT-TO", "RESENT-CC",
+};
+
+enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT };
+
+static enum field
+field_kind(const char *name, size_t n)
+{
+	static const char *const rcpt[] = { "to", "cc", "bcc", "resent-to", "resent-cc" };
+
+	if (n == 4 && strncasecmp(name, "date", 4) == 0)
+		return F_DATE;
+	if (n == 10 && strncasecmp(name, "message-id", 10) == 0)
+		return F_MESSAGE_ID;
+	for (size_t i = 0; i < sizeof rcpt / sizeof rcpt[0]; i++)
+		if (strlen(rcpt[i]) == n && strncasecmp(name, rcpt[i], n) == 0)
+			return F_RCPT;
+	return F_OTHER;
+}
+
+int
+msghdr_parse_date(const char *s, size_t len, time_t *out)
+{
+	struct mailimf_date_time *dt = NULL;
+	size_t idx = 0;
+	int y, zone, zh, zm;
+	int64_t t;
+
+	if (mailimf_date_time_parse(s, len, &idx, &dt) != MAILIMF_NO_ERROR)
+		return -1;
+	y = dt->dt_year;
+	if (y >= 0 && y < 50)           /* RFC 5322 4.3: obs-year */
+		y += 2000;
+	else if (y >= 50 && y < 1000)
+		y += 1900;
+	zone = dt->dt_zone;
+	zh = abs(zone) / 100;
+	zm = abs(zone) % 100;
+	if (y < 1970 || y > 9999 || !day_valid_ymd(y, dt->dt_month, dt->dt_day) ||
+	    dt->dt_hour < 0 || dt->dt_hour > 23 || dt->dt_min < 0 ||
+	    dt->dt_min > 59 || dt->dt_sec < 0 || dt->dt_sec > 60 ||
+	    zh > 23 || zm > 59) {
+		mailimf_date_time_free(dt);
+		return -1;
+	}
+	t = (int64_t)day_from_ymd(y, dt->dt_month, dt->dt_day) * 86400 +
+	    dt->dt_hour * 3600 + dt->dt_min * 60 + dt->dt_sec;
+	t -= (zone < 0 ? -1 : 1) * (zh * 3600 + zm * 60);
+	mailimf_date_time_free(dt);
+	*out = (time_t)t;
+	return 0;
+}
+
+/* "<id@host>" (with CFWS around) -> "id@host"; NULL when it is not a
+ * plausible message id. */
+static char *
+message_id(const char *s, size_t n)
+{
+	const char *lt = memchr(s, '<', n), *gt, *p, *e;
+
+	if (lt != NULL && (gt = memchr(lt, '>', n - (size_t)(lt - s))) != NULL) {
+		p = lt + 1;
+		e = gt;
+	} else {
+		p = s;
+		e = s + n;
+		while (p < e && (*p == ' ' || *p == '\t'))
+			p++;
+		while (e > p && (e[-1] == ' ' || e[-1] == '\t'))
+			e--;
+	}
+	if (e == p || e - p > 995)
+		return NULL;
+	for (const char *q = p; q < e; q++)
+		if ((unsigned char)*q <= ' ' || *q == 0x7f || *q == '<' || *q == '>')
+			return NULL;
+	return xstrndup(p, (size_t)(e - p));
+}
+
+/* One unfolded field: line breaks followed by white space are removed. */
+static void
+unfold(const char *s, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '\r' && s[i] != '\n')
+			buf_putc(out, s[i]);
+}
+
+int
+msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why)
+{
+	struct buf v = { 0 };
+	size_t i = 0, fields = 0;
+
+	memset(h, 0, sizeof *h);
+	if (memchr(text, '\0', len) != NULL) {
+		*why = "NUL byte in the header";
+		return -1;
+	}
+	while (i < len) {
+		size_t start = i, colon = 0, end;
+		bool has_colon = false;
+
+		/* The line, and the continuation lines that follow it. */
+		for (;;) {
+			while (i < len && text[i] != '\n') {
+				if (!has_colon && text[i] == ':') {
+					has_colon = true;
+					colon = i;
+				}
+				i++;
+			}
+			if (i < len)
+				i++;
+			if (i >= len || (text[i] != ' ' && text[i] != '\t'))
+				break;
+		}
+		end = i;
+		while (end > start && (text[end - 1] == '\n' || text[end - 1] == '\r'))
+			end--;
+		if (end == start)
+			continue;   /* the blank line that ends the block */
+		if (!has_colon || colon == start || text[start] == ' ' ||
+		    text[start] == '\t' || colon >= end) {
+			h->bad_lines++;
+			continue;
+		}
+		{
+			size_t nlen = colon - start;
+
+			while (nlen > 0 && (text[start + nlen - 1] == ' ' ||
+			    text[start + nlen - 1] == '\t'))
+				nlen--;   /* obs-optional: "To : x" */
+			fields++;
+			unfold(text + colon + 1, end - colon - 1, &v);
+			switch (field_kind(text + start, nlen)) {
+			case F_DATE:
+				if (!h->has_date && msghdr_parse_date(buf_str(&v), v.len,
+				    &h->date) == 0)
+					h->has_date = true;
+				break;
+			case F_MESSAGE_ID:
+				if (h->message_id == NULL)
+					h->message_id = message_id(buf_str(&v), v.len);
+				break;
+			case F_RCPT:
+				mailaddr_parse_list(buf_str(&v), v.len, &h->rcpt);
+				break;
+			case F_OTHER:
+				break;
+			}
+		}
+	}
+	buf_free(&v);
+	if (fields == 0 && len > 0 && h->bad_lines > 0) {
+		*why = "no header field in the block";
+		return -1;
+	}
+	return 0;
+}
+
+void
+msghdr_free(struct msghdr *h)
+{
+	mailaddr_list_free(&h->rcpt);
+	free(h->message_id);
+	memset(h, 0, sizeof *h);
+}

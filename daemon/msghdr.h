@@ -1,0 +1,35 @@
+/* msghdr: the header fields followupd reads from a sent message (the block
+ * an IMAP BODY.PEEK[HEADER.FIELDS (...)] returns): recipients, Message-ID
+ * and Date. Pure; the block is hostile input. */
+#ifndef FOLLOWUPD_MSGHDR_H
+#define FOLLOWUPD_MSGHDR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "mailaddr.h"
+
+/* The fields to ask the server for, upper case as IMAP writes them. */
+extern const char *const msghdr_fields[];
+#define MSGHDR_NFIELDS 7
+
+struct msghdr {
+	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
+	char *message_id;            /* without angle brackets, or NULL */
+	bool has_date;
+	time_t date;                 /* Date, when present and valid */
+	size_t bad_lines;            /* lines that are not "Name: value" */
+};
+
+/* Parses a header block (CRLF or LF line ends, folded lines). Returns 0, or
+ * -1 with *why (static) when the block is not a header at all (NUL bytes,
+ * no field). Free with msghdr_free either way. */
+int msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why);
+void msghdr_free(struct msghdr *h);
+
+/* Parses an RFC 5322 date-time (with the obsolete forms: two-digit years,
+ * zone names, comments) into an instant. 0 or -1. */
+int msghdr_parse_date(const char *s, size_t len, time_t *out);
+
+#endif

@@ -1,0 +1,84 @@
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "hmap.h"
+#include "msghdr.h"
+#include "scan.h"
+
+/* FNV-1a, 64 bits: a stable key for a message without a Message-ID. */
+static char *
+header_key(const char *text, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	return xasprintf("hdr-%016llx", (unsigned long long)h);
+}
+
+int
+scan_message(const struct config *cfg, const char *text, size_t len,
+    time_t internaldate, struct scan_result *res, const char **why)
+{
+	struct msghdr h;
+	struct hmap seen = { 0 };
+	char **norm;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	if (msghdr_parse(text, len, &h, why) < 0)
+		goto done;
+	res->key = h.message_id != NULL ? xstrdup(h.message_id) :
+	    header_key(text, len);
+	res->date_fallback = !h.has_date || h.date > internaldate + 86400;
+	res->at = res->date_fallback ? internaldate : h.date;
+	res->bad_addresses = h.rcpt.bad;
+	if (h.rcpt.first_error != NULL)
+		res->warning = xstrdup(h.rcpt.first_error);
+
+	norm = xcalloc(h.rcpt.n + 1, sizeof *norm);
+	for (size_t i = 0; i < h.rcpt.n; i++) {
+		norm[i] = addr_normalize(h.rcpt.v[i].addr);
+		if (hmap_put(&seen, norm[i], norm[i]) == norm[i])
+			res->nrcpt++;
+	}
+	res->bulk = cfg->max_recipients > 0 && res->nrcpt > (size_t)cfg->max_recipients;
+	if (!res->bulk) {
+		struct hmap taken = { 0 };
+
+		res->hits = xcalloc(res->nrcpt + 1, sizeof *res->hits);
+		for (size_t i = 0; i < h.rcpt.n; i++) {
+			size_t owner;
+
+			if (addr_index_find(&cfg->index, norm[i], &owner) < 0 ||
+			    hmap_put(&taken, norm[i], norm[i]) != norm[i])
+				continue;
+			res->hits[res->nhits++] = xstrdup(norm[i]);
+		}
+		hmap_free(&taken);
+	}
+	hmap_free(&seen);
+	for (size_t i = 0; i < h.rcpt.n; i++)
+		free(norm[i]);
+	free(norm);
+	rc = 0;
+done:
+	msghdr_free(&h);
+	return rc;
+}
+
+void
+scan_result_free(struct scan_result *res)
+{
+	free(res->key);
+	for (size_t i = 0; i < res->nhits; i++)
+		free(res->hits[i]);
+	free(res->hits);
+	free(res->warning);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,32 @@
+/* scan: what one sent message means for followupd: its key, its time and
+ * the recipients that are contacts. Pure: the caller fetches and stores. */
+#ifndef FOLLOWUPD_SCAN_H
+#define FOLLOWUPD_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+
+struct scan_result {
+	char *key;            /* Message-ID, or "hdr-" and a hash of the header */
+	time_t at;            /* Date, or INTERNALDATE when Date is missing/broken */
+	bool date_fallback;   /* at came from INTERNALDATE */
+	size_t nrcpt;         /* distinct recipients */
+	bool bulk;            /* nrcpt > max_recipients: not a follow-up */
+	char **hits;          /* normalised recipient addresses that are contacts */
+	size_t nhits;
+	size_t bad_addresses; /* recipient entries that did not parse */
+	char *warning;        /* the first of them described, or NULL */
+};
+
+/* Reads a header block fetched for a message whose INTERNALDATE is
+ * internaldate. Returns 0, or -1 with *why (static) when the block is not a
+ * header at all. A Date more than a day after INTERNALDATE counts as broken.
+ * Free the result with scan_result_free either way. */
+int scan_message(const struct config *cfg, const char *text, size_t len,
+    time_t internaldate, struct scan_result *res, const char **why);
+void scan_result_free(struct scan_result *res);
+
+#endif
