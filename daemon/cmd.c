@@ -18,8 +18,8 @@
 
 /* ---- shared set-up -------------------------------------------------------- */
 
-static struct config *
-load(struct app *app, int *status)
+struct config *
+cmd_load(struct app *app, int *status)
 {
 	struct diag d = {0};
 	struct config *cfg = config_load(app->config_path, &d);
@@ -32,8 +32,8 @@ load(struct app *app, int *status)
 	return cfg;
 }
 
-static struct store *
-open_store(struct app *app, const struct config *cfg, int *status)
+struct store *
+cmd_open_store(struct app *app, const struct config *cfg, int *status)
 {
 	char *err = NULL;
 	struct store *st = store_open(cfg->state_dir, &err);
@@ -103,7 +103,7 @@ cmd_check(struct app *app, int argc, char **argv)
 
 	if (argc != 1)
 		return usage_error(app, "check");
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	if (app->verbosity >= 0)
@@ -218,7 +218,7 @@ cmd_due(struct app *app, int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
@@ -227,7 +227,7 @@ cmd_due(struct app *app, int argc, char **argv)
 		config_free(cfg);
 		return EX_USAGE;
 	}
-	st = open_store(app, cfg, &status);
+	st = cmd_open_store(app, cfg, &status);
 	if (st == NULL) {
 		config_free(cfg);
 		return status;
@@ -310,7 +310,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		fprintf(app->err, "followupd: --via: '%s' is not one of email, call, card, meeting, message, other\n", via_arg);
 		return EX_USAGE;
 	}
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
@@ -325,7 +325,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		config_free(cfg);
 		return EX_DATAERR;
 	}
-	st = open_store(app, cfg, &status);
+	st = cmd_open_store(app, cfg, &status);
 	if (st == NULL) {
 		config_free(cfg);
 		return status;
@@ -373,7 +373,7 @@ cmd_snooze(struct app *app, int argc, char **argv)
 
 	if (argc != 3)
 		return usage_error(app, "snooze WHO DURATION|YYYY-MM-DD");
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
@@ -392,7 +392,7 @@ cmd_snooze(struct app *app, int argc, char **argv)
 		return EX_DATAERR;
 	}
 	if ((who = resolve(app, cfg, argv[1], &status)) == NULL ||
-	    (st = open_store(app, cfg, &status)) == NULL) {
+	    (st = cmd_open_store(app, cfg, &status)) == NULL) {
 		config_free(cfg);
 		return status;
 	}
@@ -418,7 +418,7 @@ set_pause(struct app *app, const char *who_arg, enum pause_mode mode, int until)
 	char *err = NULL, d[DAY_STRLEN];
 	int status = 0, today;
 
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
@@ -429,7 +429,7 @@ set_pause(struct app *app, const char *who_arg, enum pause_mode mode, int until)
 		return EX_DATAERR;
 	}
 	if ((who = resolve(app, cfg, who_arg, &status)) == NULL ||
-	    (st = open_store(app, cfg, &status)) == NULL) {
+	    (st = cmd_open_store(app, cfg, &status)) == NULL) {
 		config_free(cfg);
 		return status;
 	}
@@ -572,10 +572,10 @@ cmd_status(struct app *app, int argc, char **argv)
 
 	if (argc != 1)
 		return usage_error(app, "status");
-	cfg = load(app, &status);
+	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
-	st = open_store(app, cfg, &status);
+	st = cmd_open_store(app, cfg, &status);
 	if (st == NULL) {
 		config_free(cfg);
 		return status;

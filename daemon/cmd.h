@@ -1,10 +1,14 @@
-/* cmd: the offline subcommands of followupd(8): check, due, log, snooze,
- * pause, resume, status. Each returns a sysexits(3) status. */
+/* cmd: the subcommands of followupd(8): check, due, log, snooze, pause,
+ * resume, status (cmd.c) and sync (cmdsync.c). Each returns a sysexits(3)
+ * status. */
 #ifndef FOLLOWUPD_CMD_H
 #define FOLLOWUPD_CMD_H
 
 #include <stdio.h>
 #include <time.h>
+
+#include "config.h"
+#include "store.h"
 
 /* What every command gets from the command line. */
 struct app {
@@ -22,5 +26,11 @@ int cmd_snooze(struct app *app, int argc, char **argv);
 int cmd_pause(struct app *app, int argc, char **argv);
 int cmd_resume(struct app *app, int argc, char **argv);
 int cmd_status(struct app *app, int argc, char **argv);
+int cmd_sync(struct app *app, int argc, char **argv);
+
+/* Shared by the commands: load the configuration, open the state. On
+ * failure they print why and set *status. */
+struct config *cmd_load(struct app *app, int *status);
+struct store *cmd_open_store(struct app *app, const struct config *cfg, int *status);
 
 #endif

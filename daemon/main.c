@@ -21,7 +21,9 @@ static const char usage[] =
     "  pause WHO [--until DATE]   pause WHO (indefinitely or until DATE)\n"
     "  resume WHO                 undo pause\n"
     "  status                     configuration, state, next digest, feed URL\n"
-    "  run, sync, digest, feed    not in this version yet\n"
+    "  sync [--progress] [--rescan] [--watch]\n"
+    "                             read the Sent folder(s) and record follow-ups\n"
+    "  run, digest, feed          not in this version yet\n"
     "followupd --version | --help\n";
 
 struct command {
@@ -37,9 +39,10 @@ static const struct command commands[] = {
 	{ "pause", cmd_pause },
 	{ "resume", cmd_resume },
 	{ "status", cmd_status },
+	{ "sync", cmd_sync },
 };
 
-static const char *const later[] = { "run", "sync", "digest", "feed" };
+static const char *const later[] = { "run", "digest", "feed" };
 
 int
 main(int argc, char **argv)

@@ -5,7 +5,7 @@
 #include "addr.h"
 #include "buf.h"
 #include "hmap.h"
-#include "msghdr.h"
+#include "mailhdr.h"
 #include "scan.h"
 
 /* FNV-1a, 64 bits: a stable key for a message without a Message-ID. */
@@ -25,13 +25,13 @@ int
 scan_message(const struct config *cfg, const char *text, size_t len,
     time_t internaldate, struct scan_result *res, const char **why)
 {
-	struct msghdr h;
+	struct mailhdr h;
 	struct hmap seen = { 0 };
 	char **norm;
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
-	if (msghdr_parse(text, len, &h, why) < 0)
+	if (mailhdr_parse(text, len, &h, why) < 0)
 		goto done;
 	res->key = h.message_id != NULL ? xstrdup(h.message_id) :
 	    header_key(text, len);
@@ -68,7 +68,7 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	free(norm);
 	rc = 0;
 done:
-	msghdr_free(&h);
+	mailhdr_free(&h);
 	return rc;
 }
 

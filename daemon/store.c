@@ -481,3 +481,54 @@ store_stats(struct store *st, struct store_stats *out, char **err)
 	sqlite3_finalize(s);
 	return 0;
 }
+
+int
+store_folder_get(struct store *st, const char *account, const char *folder,
+    uint32_t *uidvalidity, uint32_t *last_uid, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT uidvalidity, last_uid FROM folders WHERE account = ? AND folder = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*uidvalidity = (uint32_t)sqlite3_column_int64(s, 0);
+		*last_uid = (uint32_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return fail(st, err, "read failed");
+}
+
+int
+store_folder_set(struct store *st, const char *account, const char *folder,
+    uint32_t uidvalidity, uint32_t last_uid, time_t now, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT INTO folders (account, folder, uidvalidity, last_uid, synced_at)"
+	    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, folder) DO UPDATE SET"
+	    " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
+	    " synced_at = excluded.synced_at", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)uidvalidity);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)last_uid);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	return step_done(st, s, err);
+}
+
+int
+store_folders_rescan(struct store *st, char **err)
+{
+	return exec(st, "UPDATE folders SET last_uid = 0", err);
+}

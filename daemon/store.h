@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "config.h"
@@ -73,6 +74,15 @@ int store_set_pause(struct store *st, const char *id, enum pause_mode mode,
     int until, int today, char **err);
 int store_add_note(struct store *st, const char *id, time_t at, const char *text,
     char **err);
+/* The UIDVALIDITY and last UID scanned of a folder: 0, 1 when the folder
+ * was never scanned, -1 on error. */
+int store_folder_get(struct store *st, const char *account, const char *folder,
+    uint32_t *uidvalidity, uint32_t *last_uid, char **err);
+int store_folder_set(struct store *st, const char *account, const char *folder,
+    uint32_t uidvalidity, uint32_t last_uid, time_t now, char **err);
+/* Makes the next sync read every folder from its first message again
+ * (touches already recorded are not recorded twice). */
+int store_folders_rescan(struct store *st, char **err);
 int store_stats(struct store *st, struct store_stats *out, char **err);
 
 #endif

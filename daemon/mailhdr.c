@@ -7,9 +7,9 @@
 
 #include "buf.h"
 #include "day.h"
-#include "msghdr.h"
+#include "mailhdr.h"
 
-const char *const msghdr_fields[MSGHDR_NFIELDS] = {
+const char *const mailhdr_fields[MAILHDR_NFIELDS] = {
 	"DATE", "MESSAGE-ID", "TO", "CC", "BCC", "RESENT-TO", "RESENT-CC",
 };
 
@@ -31,7 +31,7 @@ field_kind(const char *name, size_t n)
 }
 
 int
-msghdr_parse_date(const char *s, size_t len, time_t *out)
+mailhdr_parse_date(const char *s, size_t len, time_t *out)
 {
 	struct mailimf_date_time *dt = NULL;
 	size_t idx = 0;
@@ -100,7 +100,7 @@ unfold(const char *s, size_t n, struct buf *out)
 }
 
 int
-msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why)
+mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 {
 	struct buf v = { 0 };
 	size_t i = 0, fields = 0;
@@ -148,7 +148,7 @@ msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why)
 			unfold(text + colon + 1, end - colon - 1, &v);
 			switch (field_kind(text + start, nlen)) {
 			case F_DATE:
-				if (!h->has_date && msghdr_parse_date(buf_str(&v), v.len,
+				if (!h->has_date && mailhdr_parse_date(buf_str(&v), v.len,
 				    &h->date) == 0)
 					h->has_date = true;
 				break;
@@ -173,7 +173,7 @@ msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why)
 }
 
 void
-msghdr_free(struct msghdr *h)
+mailhdr_free(struct mailhdr *h)
 {
 	mailaddr_list_free(&h->rcpt);
 	free(h->message_id);

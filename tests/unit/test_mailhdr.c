@@ -3,7 +3,7 @@
 #include "testutil.h"
 
 #include "config.h"
-#include "msghdr.h"
+#include "mailhdr.h"
 #include "scan.h"
 
 static void
@@ -28,7 +28,7 @@ test_dates(void **unused)
 	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
 		time_t t = -1;
 
-		if (msghdr_parse_date(ok[i].s, strlen(ok[i].s), &t) != 0)
+		if (mailhdr_parse_date(ok[i].s, strlen(ok[i].s), &t) != 0)
 			fail_msg("rejected '%s'", ok[i].s);
 		if ((long long)t != ok[i].t)
 			fail_msg("'%s' gave %lld, want %lld", ok[i].s, (long long)t, ok[i].t);
@@ -36,7 +36,7 @@ test_dates(void **unused)
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		time_t t;
 
-		if (msghdr_parse_date(bad[i], strlen(bad[i]), &t) == 0)
+		if (mailhdr_parse_date(bad[i], strlen(bad[i]), &t) == 0)
 			fail_msg("accepted '%s'", bad[i]);
 	}
 }
@@ -59,11 +59,11 @@ test_block(void **unused)
 		"jane@example.org", "bob@example.com", "carol@example.net",
 		"dave@example.net", "erin@example.org", "frank@example.org",
 	};
-	struct msghdr h;
+	struct mailhdr h;
 	const char *why = NULL;
 
 	(void)unused;
-	assert_int_equal(msghdr_parse(block, strlen(block), &h, &why), 0);
+	assert_int_equal(mailhdr_parse(block, strlen(block), &h, &why), 0);
 	assert_int_equal(h.rcpt.n, 6);
 	for (size_t i = 0; i < 6; i++)
 		assert_string_equal(h.rcpt.v[i].addr, want[i]);
@@ -71,31 +71,31 @@ test_block(void **unused)
 	assert_true(h.has_date);
 	assert_int_equal((long long)h.date, 989883540);
 	assert_int_equal(h.bad_lines, 0);
-	msghdr_free(&h);
+	mailhdr_free(&h);
 
 	/* LF line ends, a folded Date, a Message-ID without brackets, a junk line. */
 	block = "Date: Mon, 14 May 2001\n 16:39:00 -0700\nMessage-Id: plain@id\n"
 	    "this is not a header\nTo: jane@example.org\n";
-	assert_int_equal(msghdr_parse(block, strlen(block), &h, &why), 0);
+	assert_int_equal(mailhdr_parse(block, strlen(block), &h, &why), 0);
 	assert_int_equal(h.rcpt.n, 1);
 	assert_string_equal(h.message_id, "plain@id");
 	assert_true(h.has_date);
 	assert_int_equal((long long)h.date, 989883540);
 	assert_int_equal(h.bad_lines, 1);
-	msghdr_free(&h);
+	mailhdr_free(&h);
 
 	/* Not a header at all. */
-	assert_int_equal(msghdr_parse("a\0b", 3, &h, &why), -1);
+	assert_int_equal(mailhdr_parse("a\0b", 3, &h, &why), -1);
 	assert_non_null(why);
-	msghdr_free(&h);
-	assert_int_equal(msghdr_parse("no colon here\n", 14, &h, &why), -1);
-	msghdr_free(&h);
+	mailhdr_free(&h);
+	assert_int_equal(mailhdr_parse("no colon here\n", 14, &h, &why), -1);
+	mailhdr_free(&h);
 	/* An empty block (a message without these fields) is fine. */
-	assert_int_equal(msghdr_parse("\r\n", 2, &h, &why), 0);
+	assert_int_equal(mailhdr_parse("\r\n", 2, &h, &why), 0);
 	assert_int_equal(h.rcpt.n, 0);
 	assert_null(h.message_id);
 	assert_false(h.has_date);
-	msghdr_free(&h);
+	mailhdr_free(&h);
 }
 
 /* ---- scan ------------------------------------------------------------ */

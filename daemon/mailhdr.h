@@ -1,8 +1,8 @@
-/* msghdr: the header fields followupd reads from a sent message (the block
+/* mailhdr: the header fields followupd reads from a sent message (the block
  * an IMAP BODY.PEEK[HEADER.FIELDS (...)] returns): recipients, Message-ID
  * and Date. Pure; the block is hostile input. */
-#ifndef FOLLOWUPD_MSGHDR_H
-#define FOLLOWUPD_MSGHDR_H
+#ifndef FOLLOWUPD_MAILHDR_H
+#define FOLLOWUPD_MAILHDR_H
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -11,10 +11,10 @@
 #include "mailaddr.h"
 
 /* The fields to ask the server for, upper case as IMAP writes them. */
-extern const char *const msghdr_fields[];
-#define MSGHDR_NFIELDS 7
+extern const char *const mailhdr_fields[];
+#define MAILHDR_NFIELDS 7
 
-struct msghdr {
+struct mailhdr {
 	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
 	char *message_id;            /* without angle brackets, or NULL */
 	bool has_date;
@@ -24,12 +24,12 @@ struct msghdr {
 
 /* Parses a header block (CRLF or LF line ends, folded lines). Returns 0, or
  * -1 with *why (static) when the block is not a header at all (NUL bytes,
- * no field). Free with msghdr_free either way. */
-int msghdr_parse(const char *text, size_t len, struct msghdr *h, const char **why);
-void msghdr_free(struct msghdr *h);
+ * no field). Free with mailhdr_free either way. */
+int mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why);
+void mailhdr_free(struct mailhdr *h);
 
 /* Parses an RFC 5322 date-time (with the obsolete forms: two-digit years,
  * zone names, comments) into an instant. 0 or -1. */
-int msghdr_parse_date(const char *s, size_t len, time_t *out);
+int mailhdr_parse_date(const char *s, size_t len, time_t *out);
 
 #endif

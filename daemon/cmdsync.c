@@ -1,0 +1,274 @@
+/* followupd sync [--progress] [--rescan] [--watch] */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <time.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "imap.h"
+#include "sync.h"
+#include "watch.h"
+
+#define SYNC_USAGE "sync [--progress] [--rescan] [--watch]"
+
+struct progress {
+	struct app *app;
+	const char *label;
+	bool enabled, tty;
+	struct timespec start;
+	int last_decile;
+};
+
+static double
+elapsed(const struct timespec *start)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - start->tv_sec) +
+	    (double)(now.tv_nsec - start->tv_nsec) / 1e9;
+}
+
+/* A bar on a terminal; on anything else a line per tenth. */
+static void
+on_progress(void *arg, size_t done, size_t total)
+{
+	struct progress *p = arg;
+	double secs = elapsed(&p->start);
+	double rate = secs > 0 ? (double)done / secs : 0;
+
+	if (!p->enabled)
+		return;
+	if (p->tty) {
+		char bar[31];
+		size_t fill = total ? done * 30 / total : 30;
+
+		memset(bar, '#', fill);
+		memset(bar + fill, '-', 30 - fill);
+		bar[30] = '\0';
+		fprintf(p->app->err, "\r%s: [%s] %zu/%zu messages, %.0f/s", p->label,
+		    bar, done, total, rate);
+		if (done == total)
+			fputc('\n', p->app->err);
+		fflush(p->app->err);
+		return;
+	}
+	{
+		int decile = total ? (int)(done * 10 / total) : 10;
+
+		if (done > 0 && decile == p->last_decile && done != total)
+			return;
+		p->last_decile = decile;
+		fprintf(p->app->err, "%s: %zu/%zu messages (%.0f/s)\n", p->label,
+		    done, total, rate);
+	}
+}
+
+static void
+on_warn(void *arg, const char *msg)
+{
+	struct progress *p = arg;
+
+	if (p->tty && p->enabled)
+		fputc('\n', p->app->err);   /* off the bar's line */
+	if (p->app->verbosity >= 0)
+		fprintf(p->app->err, "followupd: %s: %s\n", p->label, msg);
+}
+
+static void
+summary(struct app *app, const char *label, const char *folder,
+    const struct sync_stats *s)
+{
+	if (app->verbosity < 0)
+		return;
+	fprintf(app->out, "%s: %s: %zu new message%s, %zu follow-up%s recorded",
+	    label, folder, s->messages, s->messages == 1 ? "" : "s",
+	    s->touches, s->touches == 1 ? "" : "s");
+	if (s->bulk > 0)
+		fprintf(app->out, ", %zu bulk", s->bulk);
+	if (s->skipped > 0)
+		fprintf(app->out, ", %zu skipped", s->skipped);
+	if (s->rescanned)
+		fprintf(app->out, " (read again: new UIDVALIDITY)");
+	fputc('\n', app->out);
+}
+
+static int
+sync_once(struct app *app, const struct config *cfg, struct store *st, bool progress)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		const struct imap_account *a = &cfg->accounts[i];
+		char *label = imap_label(a), *folder = NULL, *err = NULL;
+		struct imap *c = imap_new(a, 60);
+		struct progress p = { app, label, progress, isatty(fileno(app->err)) != 0,
+		    { 0, 0 }, -1 };
+		struct sync_hooks hooks = { &p, on_warn, on_progress };
+		struct sync_stats s;
+		enum imap_rc rc;
+
+		clock_gettime(CLOCK_MONOTONIC, &p.start);
+		if ((rc = imap_connect(c, &err)) == IMAP_OK &&
+		    (rc = imap_find_sent(c, &folder, &err)) == IMAP_OK)
+			rc = sync_folder(c, cfg, a, st, folder, app->now, &hooks, &s, &err);
+		if (rc == IMAP_OK)
+			summary(app, label, folder, &s);
+		else {
+			fprintf(app->err, "followupd: %s: %s\n", label, err);
+			if (rc == IMAP_FINAL)
+				status = EX_UNAVAILABLE;
+			else if (status == 0)
+				status = EX_TEMPFAIL;
+		}
+		free(err);
+		free(folder);
+		free(label);
+		imap_free(c);
+	}
+	return status;
+}
+
+/* ---- --watch: a foreground loop over the watcher ---------------------- */
+
+static int wake_write_fd = -1;   /* the one thing a signal handler may touch */
+
+static void
+on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (write(wake_write_fd, &c, 1) < 0) {
+		/* nothing to do: the pipe is full, a wake-up is pending anyway */
+	}
+	errno = saved;
+}
+
+static void
+on_log(void *arg, int level, const char *label, const char *msg)
+{
+	struct app *app = arg;
+
+	if (level <= 1 + app->verbosity)
+		fprintf(app->err, "followupd: %s: %s\n", label, msg);
+}
+
+static void
+on_synced(void *arg, const char *label, const struct sync_stats *s)
+{
+	struct app *app = arg;
+
+	summary(app, label, "Sent", s);
+	fflush(app->out);
+}
+
+static int
+sync_watch(struct app *app, const struct config *cfg, struct store *st)
+{
+	struct watch_hooks hooks = { app, on_log, on_synced };
+	struct pollfd *fds = xcalloc(cfg->naccounts + 1, sizeof *fds);
+	struct sigaction sa;
+	struct watch *w;
+	int pipefd[2];
+	bool stop = false;
+
+	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
+		fprintf(app->err, "followupd: pipe: %s\n", strerror(errno));
+		free(fds);
+		return EX_OSERR;
+	}
+	wake_write_fd = pipefd[1];
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	w = watch_new(cfg, st, &hooks);
+	while (!stop) {
+		int timeout;
+		size_t n = watch_fds(w, time(NULL), fds, &timeout);
+
+		fds[n].fd = pipefd[0];
+		fds[n].events = POLLIN;
+		fds[n].revents = 0;
+		if (poll(fds, n + 1, timeout) < 0 && errno != EINTR)
+			break;
+		if (fds[n].revents & POLLIN)
+			stop = true;
+		else
+			watch_step(w, time(NULL), fds, n);
+		fflush(app->err);
+	}
+	watch_free(w);
+	free(fds);
+	close(pipefd[0]);
+	close(pipefd[1]);
+	wake_write_fd = -1;
+	return 0;
+}
+
+int
+cmd_sync(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "progress", no_argument, NULL, 'p' },
+		{ "rescan", no_argument, NULL, 'r' },
+		{ "watch", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool progress = false, rescan = false, watching = false;
+	struct config *cfg;
+	struct store *st;
+	char *err = NULL;
+	int c, status = 0;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': progress = true; break;
+		case 'r': rescan = true; break;
+		case 'w': watching = true; break;
+		default:
+			fprintf(app->err, "usage: followupd %s\n", SYNC_USAGE);
+			return EX_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(app->err, "usage: followupd %s\n", SYNC_USAGE);
+		return EX_USAGE;
+	}
+	if ((cfg = cmd_load(app, &status)) == NULL)
+		return status;
+	if (cfg->naccounts == 0) {
+		fprintf(app->err, "followupd: %s: no [imap] account to sync\n", cfg->file);
+		config_free(cfg);
+		return EX_CONFIG;
+	}
+	if ((st = cmd_open_store(app, cfg, &status)) == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	/* libetpan writes to sockets without MSG_NOSIGNAL on Linux. */
+	signal(SIGPIPE, SIG_IGN);
+	if (rescan && store_folders_rescan(st, &err) < 0) {
+		fprintf(app->err, "followupd: %s\n", err);
+		free(err);
+		status = EX_IOERR;
+	} else if (watching)
+		status = sync_watch(app, cfg, st);
+	else
+		status = sync_once(app, cfg, st, progress);
+	store_close(st);
+	config_free(cfg);
+	return status;
+}

@@ -1,0 +1,571 @@
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <libetpan/libetpan.h>
+
+#include "buf.h"
+#include "day.h"
+#include "imap.h"
+#include "mailhdr.h"
+#include "secret.h"
+#include "tlscheck.h"
+
+struct imap {
+	const struct imap_account *acct;
+	long timeout;
+	mailimap *m;
+	bool idling;
+};
+
+char *
+imap_label(const struct imap_account *a)
+{
+	if (strcmp(a->name, "default") == 0 && a->server.user != NULL)
+		return xasprintf("imap %s", a->server.user);
+	return xasprintf("imap %s", a->name);
+}
+
+struct imap *
+imap_new(const struct imap_account *a, long timeout)
+{
+	struct imap *c = xcalloc(1, sizeof *c);
+
+	c->acct = a;
+	c->timeout = timeout;
+	return c;
+}
+
+static bool
+is_ip_literal(const char *host)
+{
+	unsigned char addr[16];
+
+	return inet_pton(AF_INET, host, addr) == 1 || inet_pton(AF_INET6, host, addr) == 1;
+}
+
+/* Runs before the TLS handshake: SNI (never for an IP address, RFC 6066). */
+static void
+tls_setup(struct mailstream_ssl_context *ctx, void *data)
+{
+	char *host = data;
+
+	if (!is_ip_literal(host))
+		mailstream_ssl_set_server_name(ctx, host);
+}
+
+/* The server's last response text, made printable, for error messages. */
+static char *
+response(const struct imap *c)
+{
+	const char *r = c->m != NULL ? c->m->imap_response : NULL;
+	struct buf b = { 0 };
+
+	if (r == NULL || *r == '\0')
+		return xstrdup("no reason given");
+	for (size_t i = 0; r[i] != '\0' && i < 200; i++)
+		buf_putc(&b, (unsigned char)r[i] >= ' ' && r[i] != 0x7f ? r[i] : '?');
+	return buf_take(&b);
+}
+
+static enum imap_rc
+fail_net(struct imap *c, int rc, const char *what, char **err)
+{
+	if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_CONNECTION_REFUSED)
+		*err = xasprintf("%s: connection to %s:%d lost or refused", what,
+		    c->acct->server.host, c->acct->server.port);
+	else if (rc == MAILIMAP_ERROR_PARSE)
+		*err = xasprintf("%s: cannot parse the server's response", what);
+	else {
+		char *r = response(c);
+
+		*err = xasprintf("%s failed: %s", what, r);
+		free(r);
+	}
+	return IMAP_TEMP;
+}
+
+static enum imap_rc
+verify(struct imap *c, char **err)
+{
+	const struct server *sv = &c->acct->server;
+	carray *chain;
+	struct tlscheck *tc;
+	const unsigned char **der;
+	size_t *len, n;
+	int rc;
+
+	if (!sv->tls_verify)
+		return IMAP_OK;
+	chain = mailstream_get_certificate_chain(c->m->imap_stream);
+	n = chain != NULL ? carray_count(chain) : 0;
+	der = xcalloc(n + 1, sizeof *der);
+	len = xcalloc(n + 1, sizeof *len);
+	for (size_t i = 0; i < n; i++) {
+		MMAPString *s = carray_get(chain, (unsigned)i);
+
+		der[i] = (const unsigned char *)s->str;
+		len[i] = s->len;
+	}
+	tc = tlscheck_new(sv->ca_file, err);
+	rc = tc == NULL ? -1 : tlscheck_verify(tc, sv->host, der, len, n, err);
+	tlscheck_free(tc);
+	for (size_t i = 0; i < n; i++)
+		mmap_string_free(carray_get(chain, (unsigned)i));
+	if (chain != NULL)
+		carray_free(chain);
+	free(der);
+	free(len);
+	return rc == 0 ? IMAP_OK : IMAP_FINAL;
+}
+
+static bool
+has_capability(struct imap *c, const char *name)
+{
+	struct mailimap_capability_data *caps = NULL;
+
+	if (c->m->imap_connection_info == NULL ||
+	    c->m->imap_connection_info->imap_capability == NULL) {
+		if (mailimap_capability(c->m, &caps) == MAILIMAP_NO_ERROR)
+			mailimap_capability_data_free(caps);
+	}
+	return mailimap_has_extension(c->m, (char *)name) != 0;
+}
+
+/* TCP keepalive, so that a silent dead peer is noticed during IDLE. */
+static void
+keepalive(struct imap *c)
+{
+	int fd = imap_fd(c), on = 1, idle = 60, intvl = 15, cnt = 4;
+
+	if (fd < 0)
+		return;
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof on);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof idle);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof intvl);
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof cnt);
+}
+
+static enum imap_rc
+login(struct imap *c, char **err)
+{
+	const struct server *sv = &c->acct->server;
+	char *secret = NULL, *serr = NULL, *r;
+	const char *how;
+	int rc;
+
+	if (secret_fetch(sv, &secret, &serr) < 0) {
+		*err = serr;
+		return IMAP_FINAL;
+	}
+	switch (sv->auth) {
+	case AUTH_OAUTH2:
+		how = "XOAUTH2 login";
+		rc = mailimap_oauth2_authenticate(c->m, sv->user, secret);
+		break;
+	case AUTH_PLAIN:
+		how = "PLAIN login";
+		rc = mailimap_authenticate(c->m, "PLAIN", sv->host, NULL, NULL,
+		    sv->user, sv->user, secret, NULL);
+		break;
+	default:
+		how = "login";
+		rc = mailimap_login(c->m, sv->user, secret);
+		break;
+	}
+	secret_free(secret);
+	if (rc == MAILIMAP_NO_ERROR)
+		return IMAP_OK;
+	if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_PARSE)
+		return fail_net(c, rc, how, err);
+	r = response(c);
+	*err = xasprintf("%s failed: %s", how, r);
+	free(r);
+	return IMAP_FINAL;
+}
+
+enum imap_rc
+imap_connect(struct imap *c, char **err)
+{
+	const struct server *sv = &c->acct->server;
+	enum imap_rc irc;
+	int rc;
+
+	if (c->m != NULL)
+		mailimap_free(c->m);
+	c->idling = false;
+	c->m = mailimap_new(0, NULL);
+	if (c->m == NULL) {
+		*err = xstrdup("out of memory");
+		return IMAP_TEMP;
+	}
+	mailimap_set_timeout(c->m, (time_t)c->timeout);
+	if (sv->implicit_tls)
+		rc = mailimap_ssl_connect_with_callback(c->m, sv->host,
+		    (uint16_t)sv->port, tls_setup, sv->host);
+	else
+		rc = mailimap_socket_connect(c->m, sv->host, (uint16_t)sv->port);
+	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
+	    rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
+		*err = xasprintf("cannot connect to %s:%d%s", sv->host, sv->port,
+		    rc == MAILIMAP_ERROR_SSL ? " (TLS handshake failed)" :
+		    rc == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ? " (the server refused us)" : "");
+		return IMAP_TEMP;
+	}
+	if (sv->implicit_tls) {
+		if ((irc = verify(c, err)) != IMAP_OK)
+			return irc;
+	} else if (sv->tls_verify) {
+		/* STARTTLS is required; a PREAUTH greeting would put us in the
+		 * authenticated state before TLS, where STARTTLS is not allowed. */
+		if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+			*err = xasprintf("%s:%d greeted with PREAUTH before TLS; refusing the plaintext session",
+			    sv->host, sv->port);
+			return IMAP_FINAL;
+		}
+		if (!has_capability(c, "STARTTLS")) {
+			*err = xasprintf("%s:%d does not offer STARTTLS; refusing to log in without TLS",
+			    sv->host, sv->port);
+			return IMAP_FINAL;
+		}
+		rc = mailimap_socket_starttls_with_callback(c->m, tls_setup, sv->host);
+		if (rc != MAILIMAP_NO_ERROR) {
+			*err = xasprintf("STARTTLS with %s:%d failed", sv->host, sv->port);
+			return IMAP_TEMP;
+		}
+		if ((irc = verify(c, err)) != IMAP_OK)
+			return irc;
+		/* What the server said before TLS is forgotten (RFC 3501 6.2.1). */
+		if (c->m->imap_connection_info != NULL &&
+		    c->m->imap_connection_info->imap_capability != NULL) {
+			mailimap_capability_data_free(c->m->imap_connection_info->imap_capability);
+			c->m->imap_connection_info->imap_capability = NULL;
+		}
+	}
+	keepalive(c);
+	if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED)
+		return IMAP_OK;
+	if ((irc = login(c, err)) != IMAP_OK)
+		return irc;
+	/* Capabilities can change after login. */
+	if (c->m->imap_connection_info != NULL &&
+	    c->m->imap_connection_info->imap_capability != NULL) {
+		mailimap_capability_data_free(c->m->imap_connection_info->imap_capability);
+		c->m->imap_connection_info->imap_capability = NULL;
+	}
+	return IMAP_OK;
+}
+
+static const char *const well_known[] = {
+	"Sent", "Sent Items", "Sent Messages", "[Gmail]/Sent Mail", "INBOX.Sent",
+};
+
+/* The folder flagged \Sent in a LIST or XLIST answer, or NULL. */
+static char *
+flagged_sent(clist *list)
+{
+	for (clistiter *it = clist_begin(list); it != NULL; it = clist_next(it)) {
+		struct mailimap_mailbox_list *mb = clist_content(it);
+
+		if (mb->mb_flag == NULL || mb->mb_flag->mbf_oflags == NULL)
+			continue;
+		for (clistiter *f = clist_begin(mb->mb_flag->mbf_oflags); f != NULL;
+		    f = clist_next(f)) {
+			struct mailimap_mbx_list_oflag *o = clist_content(f);
+
+			if (o->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
+			    o->of_flag_ext != NULL &&
+			    strcasecmp(o->of_flag_ext, "Sent") == 0)
+				return xstrdup(mb->mb_name);
+		}
+	}
+	return NULL;
+}
+
+enum imap_rc
+imap_find_sent(struct imap *c, char **folder, char **err)
+{
+	const char *want = c->acct->sent_folder;
+	clist *list = NULL;
+	char *found = NULL;
+	int rc;
+
+	if (want != NULL && strcasecmp(want, "auto") != 0) {
+		*folder = xstrdup(want);
+		return IMAP_OK;
+	}
+	rc = mailimap_list(c->m, "", "*", &list);
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "LIST", err);
+	found = flagged_sent(list);
+	if (found == NULL && has_capability(c, "XLIST")) {
+		clist *x = NULL;
+
+		if (mailimap_xlist(c->m, "", "*", &x) == MAILIMAP_NO_ERROR) {
+			found = flagged_sent(x);
+			mailimap_list_result_free(x);
+		}
+	}
+	for (size_t i = 0; found == NULL && i < sizeof well_known / sizeof well_known[0]; i++)
+		for (clistiter *it = clist_begin(list); it != NULL; it = clist_next(it)) {
+			struct mailimap_mailbox_list *mb = clist_content(it);
+
+			if (strcmp(mb->mb_name, well_known[i]) == 0) {
+				found = xstrdup(mb->mb_name);
+				break;
+			}
+		}
+	mailimap_list_result_free(list);
+	if (found == NULL) {
+		*err = xstrdup("no Sent folder found (no \\Sent SPECIAL-USE or XLIST flag, "
+		    "none of Sent, Sent Items, Sent Messages, [Gmail]/Sent Mail, INBOX.Sent); "
+		    "set sent_folder");
+		return IMAP_FINAL;
+	}
+	*folder = found;
+	return IMAP_OK;
+}
+
+enum imap_rc
+imap_examine(struct imap *c, const char *folder, struct imap_folder *out, char **err)
+{
+	int rc = mailimap_examine(c->m, folder);
+	struct mailimap_selection_info *si;
+
+	if (rc != MAILIMAP_NO_ERROR) {
+		enum imap_rc irc = fail_net(c, rc, "EXAMINE", err);
+
+		if (rc == MAILIMAP_ERROR_EXAMINE) {
+			char *r = response(c);
+
+			free(*err);
+			*err = xasprintf("cannot open folder \"%s\": %s", folder, r);
+			free(r);
+			return IMAP_FINAL;
+		}
+		return irc;
+	}
+	si = c->m->imap_selection_info;
+	memset(out, 0, sizeof *out);
+	if (si != NULL) {
+		out->uidvalidity = si->sel_uidvalidity;
+		out->uidnext = si->sel_uidnext;
+		out->exists = si->sel_exists;
+	}
+	if (out->uidvalidity == 0) {
+		*err = xasprintf("folder \"%s\" has no UIDVALIDITY", folder);
+		return IMAP_FINAL;
+	}
+	return IMAP_OK;
+}
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+enum imap_rc
+imap_search_from(struct imap *c, uint32_t first, uint32_t **uids, size_t *n,
+    char **err)
+{
+	struct mailimap_search_key *key;
+	clist *result = NULL;
+	size_t count = 0;
+	uint32_t *v;
+	int rc;
+
+	if (first == 0)
+		first = 1;
+	key = mailimap_search_key_new_uid(mailimap_set_new_interval(first, 0));
+	rc = mailimap_uid_search(c->m, NULL, key, &result);
+	mailimap_search_key_free(key);
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "UID SEARCH", err);
+	v = xcalloc((size_t)clist_count(result) + 1, sizeof *v);
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		uint32_t uid = *(uint32_t *)clist_content(it);
+
+		/* "n:*" always matches the last message, even below n. */
+		if (uid >= first)
+			v[count++] = uid;
+	}
+	mailimap_search_result_free(result);
+	qsort(v, count, sizeof *v, cmp_uid);
+	*uids = v;
+	*n = count;
+	return IMAP_OK;
+}
+
+static time_t
+internaldate(const struct mailimap_date_time *d)
+{
+	int zone, zh, zm;
+	long long t;
+
+	if (d == NULL || !day_valid_ymd(d->dt_year, d->dt_month, d->dt_day))
+		return 0;
+	zone = d->dt_zone;
+	zh = abs(zone) / 100;
+	zm = abs(zone) % 100;
+	t = (long long)day_from_ymd(d->dt_year, d->dt_month, d->dt_day) * 86400 +
+	    d->dt_hour * 3600 + d->dt_min * 60 + d->dt_sec;
+	t -= (zone < 0 ? -1 : 1) * (zh * 3600 + zm * 60);
+	return (time_t)t;
+}
+
+/* A set of UIDs as ranges: "3:7,9,12:13". */
+static struct mailimap_set *
+uid_set(const uint32_t *uids, size_t n)
+{
+	struct mailimap_set *set = mailimap_set_new_empty();
+
+	for (size_t i = 0; i < n;) {
+		size_t j = i;
+
+		while (j + 1 < n && uids[j + 1] == uids[j] + 1)
+			j++;
+		mailimap_set_add_interval(set, uids[i], uids[j]);
+		i = j + 1;
+	}
+	return set;
+}
+
+enum imap_rc
+imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
+    imap_msg_fn fn, void *arg, char **err)
+{
+	struct mailimap_fetch_type *ft;
+	struct mailimap_set *set;
+	clist *names, *result = NULL;
+	int rc;
+
+	if (n == 0)
+		return IMAP_OK;
+	names = clist_new();
+	for (size_t i = 0; i < MAILHDR_NFIELDS; i++)
+		clist_append(names, xstrdup(mailhdr_fields[i]));
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_internaldate());
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section(
+	    mailimap_section_new_header_fields(mailimap_header_list_new(names))));
+	set = uid_set(uids, n);
+	rc = mailimap_uid_fetch(c->m, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "UID FETCH", err);
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		uint32_t uid = 0;
+		time_t when = 0;
+		const char *hdr = NULL;
+		size_t len = 0;
+
+		for (clistiter *a = clist_begin(ma->att_list); a != NULL; a = clist_next(a)) {
+			struct mailimap_msg_att_item *item = clist_content(a);
+			struct mailimap_msg_att_static *st;
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			st = item->att_data.att_static;
+			if (st->att_type == MAILIMAP_MSG_ATT_UID)
+				uid = st->att_data.att_uid;
+			else if (st->att_type == MAILIMAP_MSG_ATT_INTERNALDATE)
+				when = internaldate(st->att_data.att_internal_date);
+			else if (st->att_type == MAILIMAP_MSG_ATT_BODY_SECTION &&
+			    st->att_data.att_body_section != NULL) {
+				hdr = st->att_data.att_body_section->sec_body_part;
+				len = st->att_data.att_body_section->sec_length;
+			}
+		}
+		/* Unasked FETCH responses (flag changes) carry no header. */
+		if (uid == 0 || (hdr == NULL && when == 0) || uid < uids[0] ||
+		    uid > uids[n - 1])
+			continue;
+		fn(arg, uid, when, hdr != NULL ? hdr : "", hdr != NULL ? len : 0);
+	}
+	mailimap_fetch_list_free(result);
+	return IMAP_OK;
+}
+
+bool
+imap_has_idle(const struct imap *c)
+{
+	return c->m != NULL && mailimap_has_idle(c->m);
+}
+
+enum imap_rc
+imap_idle_start(struct imap *c, char **err)
+{
+	int rc = mailimap_idle(c->m);
+
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "IDLE", err);
+	c->idling = true;
+	return IMAP_OK;
+}
+
+enum imap_rc
+imap_idle_done(struct imap *c, char **err)
+{
+	int rc;
+
+	c->idling = false;
+	rc = mailimap_idle_done(c->m);
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "IDLE DONE", err);
+	return IMAP_OK;
+}
+
+int
+imap_fd(const struct imap *c)
+{
+	mailstream_low *low;
+
+	if (c->m == NULL || c->m->imap_stream == NULL)
+		return -1;
+	low = mailstream_get_low(c->m->imap_stream);
+	return low != NULL ? mailstream_low_get_fd(low) : -1;
+}
+
+bool
+imap_pending(const struct imap *c)
+{
+	return c->m != NULL && c->m->imap_stream != NULL &&
+	    c->m->imap_stream->read_buffer_len > 0;
+}
+
+enum imap_rc
+imap_noop(struct imap *c, char **err)
+{
+	int rc = mailimap_noop(c->m);
+
+	return rc == MAILIMAP_NO_ERROR ? IMAP_OK : fail_net(c, rc, "NOOP", err);
+}
+
+void
+imap_free(struct imap *c)
+{
+	if (c == NULL)
+		return;
+	if (c->m != NULL) {
+		if (c->m->imap_stream != NULL) {
+			/* A polite LOGOUT, but never a long wait for it. */
+			mailimap_set_timeout(c->m, 5);
+			if (c->idling)
+				mailimap_idle_done(c->m);
+			mailimap_logout(c->m);
+		}
+		mailimap_free(c->m);
+	}
+	free(c);
+}

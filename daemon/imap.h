@@ -1,0 +1,67 @@
+/* imap: one connection to an IMAP account, through libetpan, with the
+ * certificate checked by tlscheck before any credential is sent. Errors
+ * come back as a class and an allocated message without the account name
+ * (the caller adds "imap LABEL: "). */
+#ifndef FOLLOWUPD_IMAP_H
+#define FOLLOWUPD_IMAP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "config.h"
+
+enum imap_rc {
+	IMAP_OK = 0,
+	IMAP_TEMP = -1,    /* network or server trouble: retry later */
+	IMAP_FINAL = -2,   /* needs the user: TLS trust, login, no Sent folder */
+};
+
+struct imap;
+
+struct imap_folder {
+	uint32_t uidvalidity;
+	uint32_t uidnext;      /* 0 when the server did not say */
+	uint32_t exists;
+};
+
+/* Called for each fetched message; hdr is the raw header block. */
+typedef void (*imap_msg_fn)(void *arg, uint32_t uid, time_t internaldate,
+    const char *hdr, size_t len);
+
+/* "imap jane@example.org" for [imap], "imap NAME" for [imap:NAME]. */
+char *imap_label(const struct imap_account *a);
+
+/* timeout: seconds for connecting and for each server response. */
+struct imap *imap_new(const struct imap_account *a, long timeout);
+/* Connects (imaps, or STARTTLS, which is required), verifies the
+ * certificate, and logs in. */
+enum imap_rc imap_connect(struct imap *c, char **err);
+/* The Sent folder: sent_folder when configured, else SPECIAL-USE \Sent,
+ * then XLIST, then the well-known names. *folder allocated. */
+enum imap_rc imap_find_sent(struct imap *c, char **folder, char **err);
+/* EXAMINEs (read-only) a folder. */
+enum imap_rc imap_examine(struct imap *c, const char *folder,
+    struct imap_folder *out, char **err);
+/* The UIDs >= first in the selected folder, ascending. *uids allocated. */
+enum imap_rc imap_search_from(struct imap *c, uint32_t first, uint32_t **uids,
+    size_t *n, char **err);
+/* Fetches UID, INTERNALDATE and the header fields mailhdr reads for these
+ * UIDs, in one command. A message the server sends unasked is ignored. */
+enum imap_rc imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
+    imap_msg_fn fn, void *arg, char **err);
+
+bool imap_has_idle(const struct imap *c);
+/* Starts IDLE; then wait for imap_fd() to be readable (or for
+ * imap_pending() to say data is already buffered) and call imap_idle_done. */
+enum imap_rc imap_idle_start(struct imap *c, char **err);
+enum imap_rc imap_idle_done(struct imap *c, char **err);
+int imap_fd(const struct imap *c);
+bool imap_pending(const struct imap *c);
+enum imap_rc imap_noop(struct imap *c, char **err);
+
+/* Logs out when connected, and frees. */
+void imap_free(struct imap *c);
+
+#endif

@@ -1,0 +1,41 @@
+/* sync: reads the new messages of an account's Sent folder into the store,
+ * in batches, each batch one transaction together with the folder's last
+ * UID, so that an interrupted scan resumes where it stopped and never
+ * records a message twice. */
+#ifndef FOLLOWUPD_SYNC_H
+#define FOLLOWUPD_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "imap.h"
+#include "store.h"
+
+#define SYNC_BATCH 500
+
+struct sync_hooks {
+	void *arg;
+	/* A message skipped or read only in part; msg names the UID. */
+	void (*warn)(void *arg, const char *msg);
+	/* After each batch (and once with done = 0 before the first). */
+	void (*progress)(void *arg, size_t done, size_t total);
+};
+
+struct sync_stats {
+	size_t messages;       /* new messages read */
+	size_t touches;        /* follow-ups recorded */
+	size_t skipped;        /* messages that could not be read */
+	size_t bulk;           /* messages to more than max_recipients */
+	bool rescanned;        /* UIDVALIDITY changed: read from the start */
+};
+
+/* Scans folder on the connected c. Store failures come back as
+ * IMAP_FINAL with a "state: ..." message. */
+enum imap_rc sync_folder(struct imap *c, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder,
+    time_t now, const struct sync_hooks *hooks, struct sync_stats *stats,
+    char **err);
+
+#endif

@@ -1,0 +1,47 @@
+/* watch: keeps every IMAP account's Sent folder in the store as mail is
+ * sent: IDLE where the server has it (re-issued before the 29 minutes of
+ * RFC 2177), polling every poll_interval where not, reconnection with
+ * exponential backoff and jitter capped at 15 minutes. One connection per
+ * account, all driven from one poll() loop that the caller runs. */
+#ifndef FOLLOWUPD_WATCH_H
+#define FOLLOWUPD_WATCH_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "store.h"
+#include "sync.h"
+
+#define WATCH_IDLE_RENEW (28 * 60)     /* seconds in one IDLE */
+#define WATCH_BACKOFF_FIRST 2          /* seconds before the first retry */
+#define WATCH_BACKOFF_MAX (15 * 60)
+
+struct watch;
+
+struct watch_hooks {
+	void *arg;
+	/* level: 0 error, 1 notice, 2 detail. label: "imap NAME". */
+	void (*log)(void *arg, int level, const char *label, const char *msg);
+	/* After each scan that recorded something. */
+	void (*synced)(void *arg, const char *label, const struct sync_stats *s);
+};
+
+/* The delay before retry number `failures` (1 for the first): doubling from
+ * WATCH_BACKOFF_FIRST, capped at WATCH_BACKOFF_MAX, and drawn from its upper
+ * half by r so that many clients do not retry in step. Pure. */
+long watch_backoff(unsigned failures, unsigned long r);
+
+struct watch *watch_new(const struct config *cfg, struct store *st,
+    const struct watch_hooks *hooks);
+void watch_free(struct watch *w);
+
+/* Adds the descriptors to wait on to fds (room for cfg->naccounts) and
+ * returns how many, with *timeout_ms until the next timer. */
+size_t watch_fds(struct watch *w, time_t now, struct pollfd *fds, int *timeout_ms);
+/* Does whatever is due: connects, scans, answers what poll() saw. */
+void watch_step(struct watch *w, time_t now, const struct pollfd *fds, size_t nfds);
+
+#endif
