@@ -136,6 +136,16 @@ has_capability(struct imap *c, const char *name)
 	return mailimap_has_extension(c->m, (char *)name) != 0;
 }
 
+static void
+forget_capabilities(struct imap *c)
+{
+	if (c->m->imap_connection_info != NULL &&
+	    c->m->imap_connection_info->imap_capability != NULL) {
+		mailimap_capability_data_free(c->m->imap_connection_info->imap_capability);
+		c->m->imap_connection_info->imap_capability = NULL;
+	}
+}
+
 /* TCP keepalive, so that a silent dead peer is noticed during IDLE. */
 static void
 keepalive(struct imap *c)
@@ -240,23 +250,16 @@ imap_connect(struct imap *c, char **err)
 		if ((irc = verify(c, err)) != IMAP_OK)
 			return irc;
 		/* What the server said before TLS is forgotten (RFC 3501 6.2.1). */
-		if (c->m->imap_connection_info != NULL &&
-		    c->m->imap_connection_info->imap_capability != NULL) {
-			mailimap_capability_data_free(c->m->imap_connection_info->imap_capability);
-			c->m->imap_connection_info->imap_capability = NULL;
-		}
+		forget_capabilities(c);
 	}
 	keepalive(c);
 	if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED)
 		return IMAP_OK;
 	if ((irc = login(c, err)) != IMAP_OK)
 		return irc;
-	/* Capabilities can change after login. */
-	if (c->m->imap_connection_info != NULL &&
-	    c->m->imap_connection_info->imap_capability != NULL) {
-		mailimap_capability_data_free(c->m->imap_connection_info->imap_capability);
-		c->m->imap_connection_info->imap_capability = NULL;
-	}
+	/* Capabilities can change after login (IDLE is often only listed then). */
+	forget_capabilities(c);
+	(void)has_capability(c, "IDLE");
 	return IMAP_OK;
 }
 
