@@ -183,8 +183,13 @@ word(struct cur *c, struct buf *out, enum word *kind)
 	if (!is_atext(peek(c)))
 		return 0;
 	*kind = WORD_ATOM;
-	while (is_atext(peek(c)))
-		buf_putc(out, (char)*c->p++);
+	{
+		const unsigned char *start = c->p;
+
+		while (is_atext(peek(c)))
+			c->p++;
+		buf_append(out, (const char *)start, (size_t)(c->p - start));
+	}
 	return 0;
 }
 

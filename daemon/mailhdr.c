@@ -20,6 +20,13 @@ field_kind(const char *name, size_t n)
 {
 	static const char *const rcpt[] = { "to", "cc", "bcc", "resent-to", "resent-cc" };
 
+	switch (name[0]) {   /* most fields are none of ours: decide early */
+	case 'b': case 'B': case 'c': case 'C': case 'd': case 'D':
+	case 'm': case 'M': case 'r': case 'R': case 't': case 'T':
+		break;
+	default:
+		return F_OTHER;
+	}
 	if (n == 4 && strncasecmp(name, "date", 4) == 0)
 		return F_DATE;
 	if (n == 10 && strncasecmp(name, "message-id", 10) == 0)

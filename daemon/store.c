@@ -14,6 +14,7 @@
 
 struct store {
 	sqlite3 *db;
+	sqlite3_stmt *add_touch;   /* kept prepared: a scan adds thousands */
 };
 
 /* Each entry moves the schema from version i to i + 1. Never edit one that
@@ -231,6 +232,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	sqlite3_finalize(st->add_touch);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -262,23 +264,29 @@ int
 store_add_touch(struct store *st, const struct store_touch *t, bool *added,
     char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err);
+	sqlite3_stmt *s = st->add_touch;
+	int rc;
 
-	if (s == NULL)
+	if (s == NULL && (s = st->add_touch = prepare(st,
+	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note)"
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, t->key, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 2, t->address ? t->address : "", -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 3, t->contact ? t->contact : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 1, t->key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, t->address ? t->address : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, t->contact ? t->contact : "", -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
 	sqlite3_bind_text(s, 5, via_name(t->via), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, t->source, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(s, 7, t->account ? t->account : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, t->source, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, t->account ? t->account : "", -1, SQLITE_STATIC);
 	if (t->note != NULL)
-		sqlite3_bind_text(s, 8, t->note, -1, SQLITE_TRANSIENT);
-	if (step_done(st, s, err) < 0)
-		return -1;
+		sqlite3_bind_text(s, 8, t->note, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(s, 8);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
 	*added = sqlite3_changes(st->db) > 0;
 	return 0;
 }

@@ -13,7 +13,7 @@
 #include "imap.h"
 #include "store.h"
 
-#define SYNC_BATCH 500
+#define SYNC_BATCH 2000
 
 struct sync_hooks {
 	void *arg;
