@@ -79,10 +79,13 @@ f=$(median <"$IT/floor"); s=$(median <"$IT/sync"); rss=$(sort -n "$IT/rss" | tai
 : >"$IT/inc"
 first=$((N + 1))
 for r in 1 2 3 4 5; do
-	$GEN maildir "$SENT" 10 12 "$first"
-	chown -R dovecot:dovecot "$IT/mail"
+	# Sent mail arrives by APPEND, as a mail client saves it (files
+	# dropped into the Maildir would make Dovecot rescan its 100,000 files
+	# on every read-only EXAMINE: about 0.3 s here, on the server).
+	rm -rf "$IT/new"
+	$GEN maildir "$IT/new" 10 12 "$first"
 	first=$((first + 10))
-	imapctl status Sent >/dev/null   # let Dovecot index the new files first
+	imapctl append Sent "$IT"/new/cur/* >/dev/null || exit 1
 	measure "$FOLLOWUPD" sync | cut -d' ' -f1 >>"$IT/inc"
 done
 inc=$(median <"$IT/inc")

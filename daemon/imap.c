@@ -440,15 +440,21 @@ uid_set(const uint32_t *uids, size_t n)
 	return set;
 }
 
+struct imap_batch {
+	clist *result;
+	uint32_t first, last;   /* the UIDs asked for */
+};
+
 enum imap_rc
-imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
-    imap_msg_fn fn, void *arg, char **err)
+imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
+    struct imap_batch **out, char **err)
 {
 	struct mailimap_fetch_type *ft;
 	struct mailimap_set *set;
 	clist *names, *result = NULL;
 	int rc;
 
+	*out = NULL;
 	if (n == 0)
 		return IMAP_OK;
 	names = clist_new();
@@ -466,7 +472,19 @@ imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
 	mailimap_fetch_type_free(ft);
 	if (rc != MAILIMAP_NO_ERROR)
 		return fail_net(c, rc, "UID FETCH", err);
-	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+	*out = xcalloc(1, sizeof **out);
+	(*out)->result = result;
+	(*out)->first = uids[0];
+	(*out)->last = uids[n - 1];
+	return IMAP_OK;
+}
+
+void
+imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg)
+{
+	if (b == NULL)
+		return;
+	for (clistiter *it = clist_begin(b->result); it != NULL; it = clist_next(it)) {
 		struct mailimap_msg_att *ma = clist_content(it);
 		uint32_t uid = 0;
 		time_t when = 0;
@@ -491,13 +509,40 @@ imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
 			}
 		}
 		/* Unasked FETCH responses (flag changes) carry no header. */
-		if (uid == 0 || (hdr == NULL && when == 0) || uid < uids[0] ||
-		    uid > uids[n - 1])
+		if (uid == 0 || (hdr == NULL && when == 0) || uid < b->first ||
+		    uid > b->last)
 			continue;
 		fn(arg, uid, when, hdr != NULL ? hdr : "", hdr != NULL ? len : 0);
 	}
-	mailimap_fetch_list_free(result);
-	return IMAP_OK;
+}
+
+uint32_t
+imap_batch_last(const struct imap_batch *b)
+{
+	return b != NULL ? b->last : 0;
+}
+
+void
+imap_batch_free(struct imap_batch *b)
+{
+	if (b == NULL)
+		return;
+	mailimap_fetch_list_free(b->result);
+	free(b);
+}
+
+enum imap_rc
+imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
+    imap_msg_fn fn, void *arg, char **err)
+{
+	struct imap_batch *b = NULL;
+	enum imap_rc rc = imap_fetch_batch(c, uids, n, &b, err);
+
+	if (rc == IMAP_OK) {
+		imap_batch_each(b, fn, arg);
+		imap_batch_free(b);
+	}
+	return rc;
 }
 
 bool

@@ -52,6 +52,15 @@ enum imap_rc imap_search_from(struct imap *c, uint32_t first, uint32_t **uids,
 enum imap_rc imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
     imap_msg_fn fn, void *arg, char **err);
 
+/* The same in two steps, so that one thread can fetch the next batch
+ * while another reads this one: the batch owns the server's answer. */
+struct imap_batch;
+enum imap_rc imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
+    struct imap_batch **out, char **err);
+void imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg);
+uint32_t imap_batch_last(const struct imap_batch *b);
+void imap_batch_free(struct imap_batch *b);
+
 bool imap_has_idle(const struct imap *c);
 /* Starts IDLE; then wait for imap_fd() to be readable (or for
  * imap_pending() to say data is already buffered) and call imap_idle_done. */

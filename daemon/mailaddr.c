@@ -502,7 +502,8 @@ address(struct cur *c, struct mailaddr_list *l, bool in_group)
 			fail(c, "unexpected text after an address");
 			goto bad;
 		}
-		add(l, n > 0 ? mailaddr_decode_words(buf_str(&name)) : NULL,
+		add(l, n == 0 ? NULL : l->decode_names ?
+		    mailaddr_decode_words(buf_str(&name)) : xstrdup(buf_str(&name)),
 		    buf_take(&addr));
 		buf_free(&name);
 		return 0;

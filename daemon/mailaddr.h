@@ -5,15 +5,18 @@
 #ifndef FOLLOWUPD_MAILADDR_H
 #define FOLLOWUPD_MAILADDR_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct mailaddr {
-	char *name;    /* display name, decoded to UTF-8, or NULL */
+	char *name;    /* display name, or NULL; decoded to UTF-8 when the
+	                * list asked for it, else as written */
 	char *addr;    /* canonical addr-spec: "local@domain", the local part
 	                * unquoted when it is a dot-atom, else quoted */
 };
 
 struct mailaddr_list {
+	bool decode_names;   /* set by the caller: decode display names (costly) */
 	struct mailaddr *v;
 	size_t n, cap;
 	size_t bad;    /* elements skipped because they did not parse */

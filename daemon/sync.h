@@ -1,7 +1,9 @@
 /* sync: reads the new messages of an account's Sent folder into the store,
  * in batches, each batch one transaction together with the folder's last
  * UID, so that an interrupted scan resumes where it stopped and never
- * records a message twice. */
+ * records a message twice. A scan of several batches fetches the next
+ * batch in the calling thread while a second thread records the last one;
+ * the hooks are called from that thread then. */
 #ifndef FOLLOWUPD_SYNC_H
 #define FOLLOWUPD_SYNC_H
 
@@ -13,7 +15,7 @@
 #include "imap.h"
 #include "store.h"
 
-#define SYNC_BATCH 2000
+#define SYNC_BATCH 500
 
 struct sync_hooks {
 	void *arg;
