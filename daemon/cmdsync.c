@@ -164,11 +164,12 @@ on_log(void *arg, int level, const char *label, const char *msg)
 }
 
 static void
-on_synced(void *arg, const char *label, const struct sync_stats *s)
+on_synced(void *arg, const char *label, const char *folder,
+    const struct sync_stats *s)
 {
 	struct app *app = arg;
 
-	summary(app, label, "Sent", s);
+	summary(app, label, folder, s);
 	fflush(app->out);
 }
 

@@ -148,7 +148,7 @@ scan(struct watch *w, struct wacct *ac, time_t now, char **err)
 
 	rc = sync_folder(ac->c, w->cfg, ac->a, w->st, ac->folder, now, &h, &s, err);
 	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned) && w->hooks.synced != NULL)
-		w->hooks.synced(w->hooks.arg, ac->label, &s);
+		w->hooks.synced(w->hooks.arg, ac->label, ac->folder, &s);
 	return rc;
 }
 

@@ -25,8 +25,9 @@ struct watch_hooks {
 	void *arg;
 	/* level: 0 error, 1 notice, 2 detail. label: "imap NAME". */
 	void (*log)(void *arg, int level, const char *label, const char *msg);
-	/* After each scan that recorded something. */
-	void (*synced)(void *arg, const char *label, const struct sync_stats *s);
+	/* After each scan that read new messages. */
+	void (*synced)(void *arg, const char *label, const char *folder,
+	    const struct sync_stats *s);
 };
 
 /* The delay before retry number `failures` (1 for the first): doubling from
