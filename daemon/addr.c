@@ -6,19 +6,27 @@
 #include "addr.h"
 #include "buf.h"
 
+void
+addr_normalize_in_place(char *addr)
+{
+	char *at = strrchr(addr, '@'), *plus;
+
+	for (char *p = addr; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	if (at == NULL)
+		return;
+	plus = memchr(addr, '+', (size_t)(at - addr));
+	if (plus != NULL && plus != addr)
+		memmove(plus, at, strlen(at) + 1);
+}
+
 char *
 addr_normalize(const char *addr)
 {
-	const char *at = strrchr(addr, '@');
-	char *out = xstrdup(addr), *plus;
+	char *out = xstrdup(addr);
 
-	for (char *p = out; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	if (at == NULL)
-		return out;
-	plus = memchr(out, '+', (size_t)(at - addr));
-	if (plus != NULL && plus != out)
-		memmove(plus, out + (at - addr), strlen(at) + 1);
+	addr_normalize_in_place(out);
 	return out;
 }
 

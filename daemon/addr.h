@@ -11,6 +11,8 @@
 /* Lowercases the address and drops a "+tag" from its local part, so that
  * "Jane+News@Example.ORG" becomes "jane@example.org". Allocated. */
 char *addr_normalize(const char *addr);
+/* The same, in place (the result is never longer). */
+void addr_normalize_in_place(char *addr);
 /* A plausible addr-spec: one '@', non-empty local part and domain, no
  * white space, control characters or angle brackets. */
 bool addr_valid(const char *addr);

@@ -511,6 +511,7 @@ address(struct cur *c, struct mailaddr_list *l, bool in_group)
 	if (peek(c) == ':' && n > 0 && !in_group) {
 		c->p++;
 		buf_free(&name);
+		buf_free(&addr);
 		for (;;) {
 			if (cfws(c) < 0)
 				return -1;

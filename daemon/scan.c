@@ -1,3 +1,4 @@
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,30 +42,34 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	if (h.rcpt.first_error != NULL)
 		res->warning = xstrdup(h.rcpt.first_error);
 
+	/* Normalised in place; distinct ones first. A message has a handful
+	 * of recipients, so a linear search beats hashing (and allocating). */
 	norm = xcalloc(h.rcpt.n + 1, sizeof *norm);
 	for (size_t i = 0; i < h.rcpt.n; i++) {
-		norm[i] = addr_normalize(h.rcpt.v[i].addr);
-		if (hmap_put(&seen, norm[i], norm[i]) == norm[i])
-			res->nrcpt++;
+		char *a = h.rcpt.v[i].addr;
+		bool dup = false;
+
+		addr_normalize_in_place(a);
+		if (h.rcpt.n > 64) {
+			dup = hmap_put(&seen, a, a) != a;
+		} else {
+			for (size_t j = 0; j < res->nrcpt && !dup; j++)
+				dup = strcmp(norm[j], a) == 0;
+		}
+		if (!dup)
+			norm[res->nrcpt++] = a;
 	}
 	res->bulk = cfg->max_recipients > 0 && res->nrcpt > (size_t)cfg->max_recipients;
 	if (!res->bulk) {
-		struct hmap taken = { 0 };
-
 		res->hits = xcalloc(res->nrcpt + 1, sizeof *res->hits);
-		for (size_t i = 0; i < h.rcpt.n; i++) {
+		for (size_t i = 0; i < res->nrcpt; i++) {
 			size_t owner;
 
-			if (addr_index_find(&cfg->index, norm[i], &owner) < 0 ||
-			    hmap_put(&taken, norm[i], norm[i]) != norm[i])
-				continue;
-			res->hits[res->nhits++] = xstrdup(norm[i]);
+			if (addr_index_find(&cfg->index, norm[i], &owner) == 0)
+				res->hits[res->nhits++] = xstrdup(norm[i]);
 		}
-		hmap_free(&taken);
 	}
 	hmap_free(&seen);
-	for (size_t i = 0; i < h.rcpt.n; i++)
-		free(norm[i]);
 	free(norm);
 	rc = 0;
 done:

@@ -1,10 +1,16 @@
 #!/bin/sh
 # The whole test suite, from a fresh clone: packages, build, unit and command-line
-# tests, the same under ASan+UBSan, the man page lint and make distcheck.
+# tests, the integration tests against a real Dovecot, the same under
+# ASan+UBSan, the man page lint and make distcheck.
 # Ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 top=$(pwd)
+# The shared real-mail corpora (never copied here); tests skip without them.
+if [ -z "${FOLLOWUPD_CORPORA:-}" ] && [ -d "$top/../shared/corpora" ]; then
+	FOLLOWUPD_CORPORA=$(cd "$top/../shared/corpora" && pwd)
+	export FOLLOWUPD_CORPORA
+fi
 sh scripts/deps.sh || exit 1
 sh scripts/build.sh || exit 1
 

@@ -1,157 +1,10 @@
-/* RFC 5322 address parsing: isemail's table of accepted and rejected
- * addresses (read from the shared corpora when they are there), and the
- * header forms a Sent folder holds: groups, comments, encoded words,
- * quoted local parts, routes, UTF-8 names. */
+/* RFC 5322 address parsing: the header forms a Sent folder holds: groups,
+ * comments, encoded words, quoted local parts, routes, UTF-8 names.
+ * (isemail's table is test_isemail.c.) */
 #include "testutil.h"
 
 #include "buf.h"
 #include "mailaddr.h"
-
-/* ---- isemail's tests.xml -------------------------------------------- */
-
-static void
-put_utf8(struct buf *b, unsigned long cp)
-{
-	if (cp >= 0x2400 && cp < 0x2420) {   /* the table's stand-ins for controls */
-		buf_putc(b, (char)(cp - 0x2400));
-	} else if (cp < 0x80) {
-		buf_putc(b, (char)cp);
-	} else if (cp < 0x800) {
-		buf_putc(b, (char)(0xc0 | (cp >> 6)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else if (cp < 0x10000) {
-		buf_putc(b, (char)(0xe0 | (cp >> 12)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	} else {
-		buf_putc(b, (char)(0xf0 | (cp >> 18)));
-		buf_putc(b, (char)(0x80 | ((cp >> 12) & 0x3f)));
-		buf_putc(b, (char)(0x80 | ((cp >> 6) & 0x3f)));
-		buf_putc(b, (char)(0x80 | (cp & 0x3f)));
-	}
-}
-
-/* XML character data with entities decoded. */
-static void
-xml_text(const char *s, const char *e, struct buf *out)
-{
-	static const struct { const char *name; char c; } named[] = {
-		{ "&lt;", '<' }, { "&gt;", '>' }, { "&amp;", '&' },
-		{ "&quot;", '"' }, { "&apos;", '\'' },
-	};
-
-	buf_reset(out);
-	while (s < e) {
-		size_t i;
-
-		if (*s != '&') {
-			buf_putc(out, *s++);
-			continue;
-		}
-		if (s[1] == '#') {
-			char *end;
-			unsigned long cp = s[2] == 'x' ? strtoul(s + 3, &end, 16) :
-			    strtoul(s + 2, &end, 10);
-
-			assert_int_equal(*end, ';');
-			put_utf8(out, cp);
-			s = end + 1;
-			continue;
-		}
-		for (i = 0; i < sizeof named / sizeof named[0]; i++)
-			if (strncmp(s, named[i].name, strlen(named[i].name)) == 0)
-				break;
-		assert_true(i < sizeof named / sizeof named[0]);
-		buf_putc(out, named[i].c);
-		s += strlen(named[i].name);
-	}
-}
-
-static char *
-slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct buf b = { 0 };
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	*len = b.len;
-	return buf_take(&b);
-}
-
-static void
-test_isemail_table(void **unused)
-{
-	const char *dir = getenv("FOLLOWUPD_CORPORA");
-	char *path, *xml, *p;
-	size_t len, tests = 0, rejected = 0, wrong = 0;
-	struct buf addr = { 0 }, cat = { 0 };
-
-	(void)unused;
-	if (dir == NULL)
-		dir = "../shared/corpora";
-	path = xasprintf("%s/isemail/tests.xml", dir);
-	xml = slurp(path, &len);
-	if (xml == NULL) {
-		print_message("# %s is absent: skipping\n", path);
-		free(path);
-		skip();
-	}
-	free(path);
-	for (p = strstr(xml, "<test id=\""); p != NULL; p = strstr(p + 1, "<test id=\"")) {
-		char *end = strstr(p, "</test>"), *a, *c, *out = NULL;
-		const char *why = NULL;
-		bool must_accept, accepted;
-
-		assert_non_null(end);
-		*end = '\0';
-		a = strstr(p, "<address>");
-		if (a != NULL)
-			xml_text(a + 9, strstr(a, "</address>"), &addr);
-		else {
-			assert_non_null(strstr(p, "<address/>"));
-			buf_reset(&addr);
-		}
-		c = strstr(p, "<category>");
-		assert_non_null(c);
-		xml_text(c + 10, strstr(c, "</category>"), &cat);
-		must_accept = strcmp(buf_str(&cat), "ISEMAIL_ERR") != 0;
-		accepted = mailaddr_parse_spec(buf_str(&addr), addr.len, &out, &why) == 0;
-		if (accepted != must_accept) {
-			print_message("# test %d (%s) %s: %s\n", atoi(p + 10),
-			    buf_str(&cat), accepted ? "accepted" : "rejected",
-			    accepted ? out : why);
-			wrong++;
-		}
-		if (accepted) {
-			/* What comes out is itself a clean address. */
-			char *again = NULL;
-
-			if (mailaddr_parse_spec(out, strlen(out), &again, &why) != 0)
-				fail_msg("test %d: '%s' does not parse again: %s",
-				    atoi(p + 10), out, why);
-			assert_string_equal(again, out);
-			free(again);
-		}
-		rejected += !accepted;
-		tests++;
-		free(out);
-		*end = '<';
-		p = end;
-	}
-	print_message("# isemail: %zu addresses, %zu rejected, %zu misjudged\n",
-	    tests, rejected, wrong);
-	assert_int_equal(tests, 164);
-	assert_int_equal(wrong, 0);
-	buf_free(&addr);
-	buf_free(&cat);
-	free(xml);
-}
 
 /* ---- addr-spec canonical forms -------------------------------------- */
 
@@ -326,7 +179,6 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_isemail_table),
 		cmocka_unit_test(test_spec_canonical),
 		cmocka_unit_test(test_spec_rejects),
 		cmocka_unit_test(test_list_forms),
