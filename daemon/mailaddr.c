@@ -11,6 +11,8 @@
 struct cur {
 	const unsigned char *p, *end;
 	const char *why;   /* the first error, static */
+	/* Scratch space, reused from one address to the next. */
+	struct buf raw, name, addr;
 };
 
 static int
@@ -19,6 +21,14 @@ fail(struct cur *c, const char *why)
 	if (c->why == NULL)
 		c->why = why;
 	return -1;
+}
+
+static void
+cur_free(struct cur *c)
+{
+	buf_free(&c->raw);
+	buf_free(&c->name);
+	buf_free(&c->addr);
 }
 
 static bool
@@ -213,7 +223,7 @@ dot_atom_text(const char *s, size_t n)
 static int
 local_part(struct cur *c, struct buf *out)
 {
-	struct buf raw = { 0 };
+	struct buf raw = c->raw;   /* moved back into c at the end */
 	enum word kind;
 	bool quoted = false;
 	int rc = -1;
@@ -261,7 +271,8 @@ local_part(struct cur *c, struct buf *out)
 	}
 	rc = 0;
 done:
-	buf_free(&raw);
+	buf_reset(&raw);
+	c->raw = raw;
 	return rc;
 }
 
@@ -353,11 +364,12 @@ addr_spec(struct cur *c, struct buf *out)
 int
 mailaddr_parse_spec(const char *s, size_t len, char **out, const char **why)
 {
-	struct cur c = { (const unsigned char *)s, (const unsigned char *)s + len, NULL };
+	struct cur c = { .p = (const unsigned char *)s, .end = (const unsigned char *)s + len };
 	struct buf b = { 0 };
 
 	if (addr_spec(&c, &b) == 0 && !at_end(&c))
 		fail(&c, "unexpected text after the address");
+	cur_free(&c);
 	if (c.why != NULL) {
 		buf_free(&b);
 		*why = c.why;
@@ -482,36 +494,34 @@ static int
 address(struct cur *c, struct mailaddr_list *l, bool in_group)
 {
 	const unsigned char *start = c->p;
-	struct buf name = { 0 }, addr = { 0 };
+	struct buf *name = &c->name, *addr = &c->addr;
 	int n;
 
 	/* An addr-spec on its own first: "jane@example.org (Jane)". */
-	if (addr_spec(c, &addr) == 0 && at_delim(c, in_group)) {
-		add(l, NULL, buf_take(&addr));
+	buf_reset(addr);
+	if (addr_spec(c, addr) == 0 && at_delim(c, in_group)) {
+		add(l, NULL, xstrndup(buf_str(addr), addr->len));
 		return 0;
 	}
 	c->p = start;
 	c->why = NULL;
-	buf_reset(&addr);
-	if ((n = phrase(c, &name)) < 0)
-		goto bad;
+	buf_reset(addr);
+	buf_reset(name);
+	if ((n = phrase(c, name)) < 0)
+		return -1;
 	if (peek(c) == '<') {
-		if (angle_addr(c, &addr) < 0)
-			goto bad;
-		if (!at_delim(c, in_group)) {
-			fail(c, "unexpected text after an address");
-			goto bad;
-		}
-		add(l, n == 0 ? NULL : l->decode_names ?
-		    mailaddr_decode_words(buf_str(&name)) : xstrdup(buf_str(&name)),
-		    buf_take(&addr));
-		buf_free(&name);
+		if (angle_addr(c, addr) < 0)
+			return -1;
+		if (!at_delim(c, in_group))
+			return fail(c, "unexpected text after an address");
+		add(l, n == 0 || !l->want_names ? NULL :
+		    mailaddr_decode_words(buf_str(name)),
+		    xstrndup(buf_str(addr), addr->len));
 		return 0;
 	}
 	if (peek(c) == ':' && n > 0 && !in_group) {
+		/* A group: its members reuse the scratch space. */
 		c->p++;
-		buf_free(&name);
-		buf_free(&addr);
 		for (;;) {
 			if (cfws(c) < 0)
 				return -1;
@@ -529,11 +539,7 @@ address(struct cur *c, struct mailaddr_list *l, bool in_group)
 				return -1;
 		}
 	}
-	fail(c, n > 0 ? "a name without an address" : "not an address");
-bad:
-	buf_free(&name);
-	buf_free(&addr);
-	return -1;
+	return fail(c, n > 0 ? "a name without an address" : "not an address");
 }
 
 /* After an error: skip to the next comma outside quotes, comments and
@@ -592,7 +598,7 @@ note_bad(struct mailaddr_list *l, const unsigned char *start,
 void
 mailaddr_parse_list(const char *s, size_t len, struct mailaddr_list *l)
 {
-	struct cur c = { (const unsigned char *)s, (const unsigned char *)s + len, NULL };
+	struct cur c = { .p = (const unsigned char *)s, .end = (const unsigned char *)s + len };
 
 	for (;;) {
 		const unsigned char *start;
@@ -603,7 +609,7 @@ mailaddr_parse_list(const char *s, size_t len, struct mailaddr_list *l)
 			goto bad;
 		}
 		if (at_end(&c))
-			return;
+			break;
 		if (peek(&c) == ',') {   /* obs-addr-list: empty elements */
 			c.p++;
 			continue;
@@ -611,7 +617,7 @@ mailaddr_parse_list(const char *s, size_t len, struct mailaddr_list *l)
 		start = c.p;
 		if (address(&c, l, false) == 0) {
 			if (at_end(&c))
-				return;
+				break;
 			if (peek(&c) == ',') {
 				c.p++;
 				continue;
@@ -623,6 +629,7 @@ bad:
 		resync(&c);
 		note_bad(l, start, c.p, c.why != NULL ? c.why : "cannot parse");
 	}
+	cur_free(&c);
 }
 
 void

@@ -9,14 +9,14 @@
 #include <stddef.h>
 
 struct mailaddr {
-	char *name;    /* display name, or NULL; decoded to UTF-8 when the
-	                * list asked for it, else as written */
+	char *name;    /* display name decoded to UTF-8, or NULL (always NULL
+	                * unless the list asked for names) */
 	char *addr;    /* canonical addr-spec: "local@domain", the local part
 	                * unquoted when it is a dot-atom, else quoted */
 };
 
 struct mailaddr_list {
-	bool decode_names;   /* set by the caller: decode display names (costly) */
+	bool want_names;     /* set by the caller: keep display names (costly) */
 	struct mailaddr *v;
 	size_t n, cap;
 	size_t bad;    /* elements skipped because they did not parse */

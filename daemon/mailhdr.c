@@ -100,10 +100,20 @@ message_id(const char *s, size_t n)
 static void
 unfold(const char *s, size_t n, struct buf *out)
 {
+	const char *end = s + n;
+
 	buf_reset(out);
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != '\r' && s[i] != '\n')
-			buf_putc(out, s[i]);
+	buf_append(out, "", 0);   /* "" rather than NULL for an empty value */
+	while (s < end) {
+		const char *brk = s;
+
+		while (brk < end && *brk != '\r' && *brk != '\n')
+			brk++;
+		buf_append(out, s, (size_t)(brk - s));
+		while (brk < end && (*brk == '\r' || *brk == '\n'))
+			brk++;
+		s = brk;
+	}
 }
 
 int
@@ -119,19 +129,18 @@ mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 	}
 	while (i < len) {
 		size_t start = i, colon = 0, end;
-		bool has_colon = false;
+		bool has_colon;
+		const char *nl, *c;
 
+		/* The name ends at a colon on the field's first line. */
+		nl = memchr(text + i, '\n', len - i);
+		c = memchr(text + i, ':', (nl != NULL ? (size_t)(nl - text) : len) - i);
+		has_colon = c != NULL;
+		colon = has_colon ? (size_t)(c - text) : 0;
 		/* The line, and the continuation lines that follow it. */
 		for (;;) {
-			while (i < len && text[i] != '\n') {
-				if (!has_colon && text[i] == ':') {
-					has_colon = true;
-					colon = i;
-				}
-				i++;
-			}
-			if (i < len)
-				i++;
+			nl = memchr(text + i, '\n', len - i);
+			i = nl != NULL ? (size_t)(nl - text) + 1 : len;
 			if (i >= len || (text[i] != ' ' && text[i] != '\t'))
 				break;
 		}
@@ -151,17 +160,20 @@ mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 			while (nlen > 0 && (text[start + nlen - 1] == ' ' ||
 			    text[start + nlen - 1] == '\t'))
 				nlen--;   /* obs-optional: "To : x" */
+			enum field kind = field_kind(text + start, nlen);
+
 			fields++;
+			if (kind == F_OTHER || (kind == F_DATE && h->has_date) ||
+			    (kind == F_MESSAGE_ID && h->message_id != NULL))
+				continue;
 			unfold(text + colon + 1, end - colon - 1, &v);
-			switch (field_kind(text + start, nlen)) {
+			switch (kind) {
 			case F_DATE:
-				if (!h->has_date && mailhdr_parse_date(buf_str(&v), v.len,
-				    &h->date) == 0)
+				if (mailhdr_parse_date(buf_str(&v), v.len, &h->date) == 0)
 					h->has_date = true;
 				break;
 			case F_MESSAGE_ID:
-				if (h->message_id == NULL)
-					h->message_id = message_id(buf_str(&v), v.len);
+				h->message_id = message_id(buf_str(&v), v.len);
 				break;
 			case F_RCPT:
 				mailaddr_parse_list(buf_str(&v), v.len, &h->rcpt);

@@ -15,6 +15,8 @@ struct batch {
 	const struct sync_hooks *hooks;
 	struct sync_stats *stats;
 	char *err;            /* the first store error */
+	bool open;            /* a transaction is open */
+	size_t pending;       /* messages in it */
 };
 
 static void
@@ -71,40 +73,60 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 	scan_result_free(&r);
 }
 
-/* Records one fetched batch and the folder's new last UID in one
- * transaction. 0, or -1 with *err. */
+/* Records one fetched batch and the folder's new last UID. Batches share
+ * a transaction until SYNC_COMMIT messages are in it (or until the last
+ * batch): a commit rewrites every B-tree page it touched, so few large
+ * ones are much cheaper than many small ones. 0, or -1 with *err (the
+ * open transaction rolled back). */
 static int
-record(struct batch *b, const struct imap_batch *ib, const char *folder,
-    uint32_t uidvalidity, uint32_t last, time_t now, char **err)
+record(struct batch *b, const struct imap_batch *ib, size_t count, bool last_one,
+    const char *folder, uint32_t uidvalidity, uint32_t last, time_t now, char **err)
 {
-	if (store_begin(b->st, err) < 0)
-		return -1;
+	if (!b->open) {
+		if (store_begin(b->st, err) < 0)
+			return -1;
+		b->open = true;
+		b->pending = 0;
+	}
 	imap_batch_each(ib, one_message, b);
+	b->pending += count;
 	if (b->err != NULL) {
 		*err = b->err;
 		b->err = NULL;
-		store_rollback(b->st);
-		return -1;
+		goto bad;
 	}
-	if (store_folder_set(b->st, b->acct->name, folder, uidvalidity, last, now, err) < 0 ||
-	    store_commit(b->st, err) < 0) {
-		store_rollback(b->st);
-		return -1;
+	if (store_folder_set(b->st, b->acct->name, folder, uidvalidity, last, now, err) < 0)
+		goto bad;
+	if (last_one || b->pending >= SYNC_COMMIT) {
+		b->open = false;
+		if (store_commit(b->st, err) < 0)
+			return -1;
 	}
 	return 0;
+bad:
+	b->open = false;
+	store_rollback(b->st);
+	return -1;
 }
 
 /* A large scan runs in two threads: this one fetches batch k + 1 from the
  * server while a recorder thread parses and stores batch k. They meet at
- * one slot. */
+ * a short queue, so that neither waits for a slow turn of the other. */
+#define SYNC_QUEUE 4
 struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	struct imap_batch *slot;   /* handed over, not yet taken */
-	struct imap_batch *spent;  /* recorded, for the fetcher to free: freeing
-	                            * libetpan's answer is costly, and the
-	                            * fetcher waits on the server anyway */
-	size_t slot_count;
+	struct {
+		struct imap_batch *batch;
+		size_t count;
+		bool last;             /* the last batch of the scan */
+	} q[SYNC_QUEUE];           /* handed over, not yet taken */
+	size_t head, len;
+	/* Recorded batches go back to the fetcher to be freed: libetpan frees
+	 * their strings under a process-wide lock that its parser takes too,
+	 * so freeing them in the recorder makes the two threads queue. */
+	struct imap_batch *spent[SYNC_QUEUE + 1];
+	size_t nspent;
 	bool closed;               /* no more batches */
 	bool failed;               /* the recorder stopped on an error */
 	char *err;
@@ -123,20 +145,41 @@ recorder(void *arg)
 	for (;;) {
 		struct imap_batch *ib;
 		size_t count;
+		bool last_one;
 		char *err = NULL;
 
 		pthread_mutex_lock(&p->mu);
-		while (p->slot == NULL && !p->closed)
+		while (p->len == 0 && !p->closed)
 			pthread_cond_wait(&p->cv, &p->mu);
-		ib = p->slot;
-		count = p->slot_count;
-		p->slot = NULL;
+		ib = NULL;
+		count = 0;
+		last_one = true;
+		if (p->len > 0) {
+			ib = p->q[p->head].batch;
+			count = p->q[p->head].count;
+			/* The last one, whether the scan ended or stopped early. */
+			last_one = p->q[p->head].last || (p->len == 1 && p->closed);
+			p->head = (p->head + 1) % SYNC_QUEUE;
+			p->len--;
+		}
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		if (ib == NULL)
-			return NULL;   /* closed and drained */
-		if (record(&p->b, ib, p->folder, p->uidvalidity, imap_batch_last(ib),
-		    p->now, &err) < 0) {
+		if (ib == NULL) {
+			/* Closed and drained; the fetcher stopped early (a
+			 * server error): keep what was recorded. */
+			if (p->b.open) {
+				p->b.open = false;
+				if (store_commit(p->b.st, &err) < 0) {
+					pthread_mutex_lock(&p->mu);
+					p->failed = true;
+					p->err = err;
+					pthread_mutex_unlock(&p->mu);
+				}
+			}
+			return NULL;
+		}
+		if (record(&p->b, ib, count, last_one, p->folder, p->uidvalidity,
+		    imap_batch_last(ib), p->now, &err) < 0) {
 			imap_batch_free(ib);
 			pthread_mutex_lock(&p->mu);
 			p->failed = true;
@@ -146,8 +189,10 @@ recorder(void *arg)
 			return NULL;
 		}
 		pthread_mutex_lock(&p->mu);
-		imap_batch_free(p->spent);   /* the fetcher did not get to it */
-		p->spent = ib;
+		if (p->nspent == SYNC_QUEUE + 1)
+			imap_batch_free(ib);   /* the fetcher is behind: do it here */
+		else
+			p->spent[p->nspent++] = ib;
 		pthread_mutex_unlock(&p->mu);
 		p->done += count;
 		if (p->b.hooks != NULL && p->b.hooks->progress != NULL)
@@ -168,29 +213,38 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	}
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < SYNC_BATCH ? n - done : SYNC_BATCH;
-		struct imap_batch *ib = NULL, *spent;
+		struct imap_batch *ib = NULL, *spent[SYNC_QUEUE + 1];
+		size_t nspent;
 		bool failed;
 
 		pthread_mutex_lock(&p->mu);
 		failed = p->failed;
-		spent = p->spent;
-		p->spent = NULL;
+		nspent = p->nspent;
+		memcpy(spent, p->spent, nspent * sizeof *spent);
+		p->nspent = 0;
 		pthread_mutex_unlock(&p->mu);
-		imap_batch_free(spent);
+		for (size_t i = 0; i < nspent; i++)
+			imap_batch_free(spent[i]);
 		if (failed)
 			break;
 		if ((rc = imap_fetch_batch(c, uids + done, k, &ib, err)) != IMAP_OK)
 			break;
 		pthread_mutex_lock(&p->mu);
-		while (p->slot != NULL && !p->failed)
+		while (p->len == SYNC_QUEUE && !p->failed)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->failed) {
 			pthread_mutex_unlock(&p->mu);
 			imap_batch_free(ib);
 			break;
 		}
-		p->slot = ib;
-		p->slot_count = k;
+		{
+			size_t tail = (p->head + p->len) % SYNC_QUEUE;
+
+			p->q[tail].batch = ib;
+			p->q[tail].count = k;
+			p->q[tail].last = done + k >= n;
+			p->len++;
+		}
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
 		done += k;
@@ -200,8 +254,9 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(th, NULL);
-	imap_batch_free(p->spent);
-	p->spent = NULL;
+	for (size_t i = 0; i < p->nspent; i++)
+		imap_batch_free(p->spent[i]);
+	p->nspent = 0;
 	if (p->failed) {
 		if (rc != IMAP_OK)
 			free(*err);
@@ -218,7 +273,7 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
     struct sync_stats *stats, char **err)
 {
 	struct imap_folder info;
-	struct batch b = { cfg, a, st, hooks, stats, NULL };
+	struct batch b = { .cfg = cfg, .acct = a, .st = st, .hooks = hooks, .stats = stats };
 	uint32_t old_validity = 0, last = 0, *uids = NULL;
 	size_t n = 0;
 	enum imap_rc rc;
@@ -249,8 +304,8 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 			free(uids);
 			return rc;
 		}
-		if (record(&b, ib, folder, info.uidvalidity, n > 0 ? uids[n - 1] : last,
-		    now, err) < 0)
+		if (record(&b, ib, n, true, folder, info.uidvalidity,
+		    n > 0 ? uids[n - 1] : last, now, err) < 0)
 			rc = IMAP_FINAL;
 		else if (n > 0 && hooks != NULL && hooks->progress != NULL)
 			hooks->progress(hooks->arg, n, n);

@@ -1,7 +1,8 @@
 /* sync: reads the new messages of an account's Sent folder into the store,
- * in batches, each batch one transaction together with the folder's last
- * UID, so that an interrupted scan resumes where it stopped and never
- * records a message twice. A scan of several batches fetches the next
+ * in batches; the touches of up to SYNC_COMMIT messages are committed in
+ * one transaction together with the folder's last UID, so that an
+ * interrupted scan resumes where it stopped and never records a message
+ * twice. A scan of several batches fetches the next
  * batch in the calling thread while a second thread records the last one;
  * the hooks are called from that thread then. */
 #ifndef FOLLOWUPD_SYNC_H
@@ -15,7 +16,8 @@
 #include "imap.h"
 #include "store.h"
 
-#define SYNC_BATCH 500
+#define SYNC_BATCH 500       /* messages per UID FETCH */
+#define SYNC_COMMIT 5000     /* messages per transaction, at most (about) */
 
 struct sync_hooks {
 	void *arg;
