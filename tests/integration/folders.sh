@@ -7,14 +7,6 @@
 
 it_certs >/dev/null
 DB="$XDG_STATE_HOME/followupd/followupd.db"
-wait_for() {   # wait_for SECONDS COMMAND...
-	w=$(($1 * 10)); shift
-	while [ "$w" -gt 0 ]; do
-		"$@" && return 0
-		w=$((w - 1)); sleep 0.1
-	done
-	return 1
-}
 mail() {   # mail FILE TO ID: a sent message
 	printf 'To: %s\r\nDate: Mon, 16 Nov 2026 10:00:00 +0000\r\nMessage-ID: <%s@example.org>\r\nSubject: hi\r\n\r\nHi\r\n' "$2" "$3" >"$1"
 }

@@ -107,17 +107,7 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fails=0
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-# expect STATUS COMMAND...: runs followupd, keeps stdout in $IT/out, stderr in $IT/err
-expect() {
-	want=$1; shift
-	"$FOLLOWUPD" "$@" >"$IT/out" 2>"$IT/err"
-	got=$?
-	[ "$got" -eq "$want" ] || fail "followupd $* exited $got, want $want; stderr: $(cat "$IT/err")"
-}
-has() { grep -qF -- "$2" "$1" || fail "$1 lacks: $2 (has: $(cat "$1"))"; }
-done_tests() { [ "$fails" -eq 0 ] && echo "all passed" && exit 0; exit 1; }
+. "$SRCDIR/tests/assert.sh"   # fail, expect, has, wait_for, done_tests
 
 # imapctl ARGS...: the IMAP helper (see imapctl.py), against 127.0.0.1 imaps.
 imapctl() { "$IT_PYTHON" "$IT_SRC/imapctl.py" "$@"; }

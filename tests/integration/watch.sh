@@ -20,14 +20,6 @@ chown -R dovecot:dovecot "$IT/mail"
 
 db() { sqlite3 "$1/followupd/followupd.db" "$2"; }
 dump() { db "$1" "SELECT key, address, at FROM touches ORDER BY 1, 2" >"$2"; }
-wait_for() {   # wait_for SECONDS COMMAND...: until COMMAND succeeds
-	n=$(($1 * 20)); shift
-	while [ "$n" -gt 0 ]; do
-		"$@" && return 0
-		n=$((n - 1)); sleep 0.05
-	done
-	return 1
-}
 
 # The reference: one undisturbed scan in its own state.
 XDG_STATE_HOME="$IT/ref" "$FOLLOWUPD" sync >"$IT/ref.out" 2>&1 || fail "reference sync: $(cat "$IT/ref.out")"
