@@ -46,23 +46,23 @@ cmd_open_store(struct app *app, const struct config *cfg, int *status)
 	return st;
 }
 
-static int
-store_error(struct app *app, char *err)
+int
+cmd_store_error(struct app *app, char *err)
 {
 	fprintf(app->err, "followupd: %s\n", err);
 	free(err);
 	return EX_TEMPFAIL;
 }
 
-static int
-usage_error(struct app *app, const char *usage)
+int
+cmd_usage_error(struct app *app, const char *usage)
 {
 	fprintf(app->err, "usage: followupd %s\n", usage);
 	return EX_USAGE;
 }
 
-static int
-parse_date_arg(struct app *app, const char *opt, const char *v, int *day)
+int
+cmd_parse_date(struct app *app, const char *opt, const char *v, int *day)
 {
 	if (day_parse(v, day) < 0) {
 		fprintf(app->err, "followupd: %s: '%s' is not a date (YYYY-MM-DD)\n", opt, v);
@@ -102,7 +102,7 @@ cmd_check(struct app *app, int argc, char **argv)
 	int status = 0;
 
 	if (argc != 1)
-		return usage_error(app, "check");
+		return cmd_usage_error(app, "check");
 	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
@@ -213,17 +213,17 @@ cmd_due(struct app *app, int argc, char **argv)
 		case 'd': date_arg = optarg; break;
 		case 'j': json = true; break;
 		case 'a': all = true; break;
-		default: return usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
+		default: return cmd_usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
 		}
 	}
 	if (optind != argc)
-		return usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
+		return cmd_usage_error(app, "due [--date YYYY-MM-DD] [--json] [--all]");
 	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
 	today = tz_day_of(app->now);
 	day = today;
-	if (date_arg != NULL && parse_date_arg(app, "--date", date_arg, &day) < 0) {
+	if (date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) {
 		config_free(cfg);
 		return EX_USAGE;
 	}
@@ -235,7 +235,7 @@ cmd_due(struct app *app, int argc, char **argv)
 	if (agenda_build(&a, cfg, st, day, today, &err) < 0) {
 		store_close(st);
 		config_free(cfg);
-		return store_error(app, err);
+		return cmd_store_error(app, err);
 	}
 	if (json)
 		buf_putc(&b, '[');
@@ -293,7 +293,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		c = getopt_long(argc, argv, "+v:d:n:", opts, NULL);
 		if (c == -1) {
 			if (who_arg != NULL)
-				return usage_error(app, usage);
+				return cmd_usage_error(app, usage);
 			who_arg = argv[optind++];
 			continue;
 		}
@@ -301,11 +301,11 @@ cmd_log(struct app *app, int argc, char **argv)
 		case 'v': via_arg = optarg; break;
 		case 'd': date_arg = optarg; break;
 		case 'n': note = optarg; break;
-		default: return usage_error(app, usage);
+		default: return cmd_usage_error(app, usage);
 		}
 	}
 	if (who_arg == NULL)
-		return usage_error(app, usage);
+		return cmd_usage_error(app, usage);
 	if (via_parse(via_arg, strlen(via_arg), &via) < 0) {
 		fprintf(app->err, "followupd: --via: '%s' is not one of email, call, card, meeting, message, other\n", via_arg);
 		return EX_USAGE;
@@ -315,7 +315,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		return status;
 	today = tz_day_of(app->now);
 	day = today;
-	if ((date_arg != NULL && parse_date_arg(app, "--date", date_arg, &day) < 0) ||
+	if ((date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) ||
 	    (who = resolve(app, cfg, who_arg, &status)) == NULL) {
 		config_free(cfg);
 		return status ? status : EX_USAGE;
@@ -346,7 +346,7 @@ cmd_log(struct app *app, int argc, char **argv)
 		free(key);
 		store_close(st);
 		config_free(cfg);
-		return store_error(app, err);
+		return cmd_store_error(app, err);
 	}
 	if (app->verbosity >= 0) {
 		char d[DAY_STRLEN];
@@ -372,7 +372,7 @@ cmd_snooze(struct app *app, int argc, char **argv)
 	int status = 0, today, until;
 
 	if (argc != 3)
-		return usage_error(app, "snooze WHO DURATION|YYYY-MM-DD");
+		return cmd_usage_error(app, "snooze WHO DURATION|YYYY-MM-DD");
 	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
@@ -399,7 +399,7 @@ cmd_snooze(struct app *app, int argc, char **argv)
 	if (store_set_snooze(st, who->id, until, today, &err) < 0) {
 		store_close(st);
 		config_free(cfg);
-		return store_error(app, err);
+		return cmd_store_error(app, err);
 	}
 	day_format(until, d);
 	if (app->verbosity >= 0)
@@ -436,7 +436,7 @@ set_pause(struct app *app, const char *who_arg, enum pause_mode mode, int until)
 	if (store_set_pause(st, who->id, mode, until, today, &err) < 0) {
 		store_close(st);
 		config_free(cfg);
-		return store_error(app, err);
+		return cmd_store_error(app, err);
 	}
 	if (app->verbosity >= 0) {
 		if (mode == PAUSE_NO)
@@ -470,17 +470,17 @@ cmd_pause(struct app *app, int argc, char **argv)
 	while (optind < argc) {
 		if ((c = getopt_long(argc, argv, "+u:", opts, NULL)) == -1) {
 			if (who != NULL)
-				return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+				return cmd_usage_error(app, "pause WHO [--until YYYY-MM-DD]");
 			who = argv[optind++];
 			continue;
 		}
 		if (c != 'u')
-			return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+			return cmd_usage_error(app, "pause WHO [--until YYYY-MM-DD]");
 		until_arg = optarg;
 	}
 	if (who == NULL)
-		return usage_error(app, "pause WHO [--until YYYY-MM-DD]");
-	if (until_arg != NULL && parse_date_arg(app, "--until", until_arg, &until) < 0)
+		return cmd_usage_error(app, "pause WHO [--until YYYY-MM-DD]");
+	if (until_arg != NULL && cmd_parse_date(app, "--until", until_arg, &until) < 0)
 		return EX_USAGE;
 	return set_pause(app, who, until_arg ? PAUSE_UNTIL : PAUSE_YES, until);
 }
@@ -489,7 +489,7 @@ int
 cmd_resume(struct app *app, int argc, char **argv)
 {
 	if (argc != 2)
-		return usage_error(app, "resume WHO");
+		return cmd_usage_error(app, "resume WHO");
 	return set_pause(app, argv[1], PAUSE_NO, DAY_NONE);
 }
 
@@ -571,7 +571,7 @@ cmd_status(struct app *app, int argc, char **argv)
 	FILE *f = app->out;
 
 	if (argc != 1)
-		return usage_error(app, "status");
+		return cmd_usage_error(app, "status");
 	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
@@ -583,7 +583,7 @@ cmd_status(struct app *app, int argc, char **argv)
 	if (store_stats(st, &ss, &err) < 0) {
 		store_close(st);
 		config_free(cfg);
-		return store_error(app, err);
+		return cmd_store_error(app, err);
 	}
 	fprintf(f, "config:         %s (%zu contacts, time zone %s)\n", cfg->file,
 	    cfg->ncontacts, cfg->timezone);

@@ -1,5 +1,5 @@
 /* cmd: the subcommands of followupd(8): check, due, log, snooze, pause,
- * resume, status (cmd.c) and sync (cmdsync.c). Each returns a sysexits(3)
+ * resume, status (cmd.c), sync (cmdsync.c) and digest (cmddigest.c). Each returns a sysexits(3)
  * status. */
 #ifndef FOLLOWUPD_CMD_H
 #define FOLLOWUPD_CMD_H
@@ -27,10 +27,17 @@ int cmd_pause(struct app *app, int argc, char **argv);
 int cmd_resume(struct app *app, int argc, char **argv);
 int cmd_status(struct app *app, int argc, char **argv);
 int cmd_sync(struct app *app, int argc, char **argv);
+int cmd_digest(struct app *app, int argc, char **argv);
 
 /* Shared by the commands: load the configuration, open the state. On
  * failure they print why and set *status. */
 struct config *cmd_load(struct app *app, int *status);
 struct store *cmd_open_store(struct app *app, const struct config *cfg, int *status);
+/* Print the error, free it, return EX_TEMPFAIL (or EX_NOPERM). */
+int cmd_store_error(struct app *app, char *err);
+/* Print "usage: followupd USAGE", return EX_USAGE. */
+int cmd_usage_error(struct app *app, const char *usage);
+/* A YYYY-MM-DD argument; -1 after printing why. */
+int cmd_parse_date(struct app *app, const char *opt, const char *v, int *day);
 
 #endif

@@ -23,7 +23,9 @@ static const char usage[] =
     "  status                     configuration, state, next digest, feed URL\n"
     "  sync [--progress] [--rescan] [--watch]\n"
     "                             read the Sent folder(s) and record follow-ups\n"
-    "  run, digest, feed          not in this version yet\n"
+    "  digest [--date D] [--dry-run] [--force]\n"
+    "                             build and send the digest of day D (today)\n"
+    "  run, feed                  not in this version yet\n"
     "followupd --version | --help\n";
 
 struct command {
@@ -40,9 +42,10 @@ static const struct command commands[] = {
 	{ "resume", cmd_resume },
 	{ "status", cmd_status },
 	{ "sync", cmd_sync },
+	{ "digest", cmd_digest },
 };
 
-static const char *const later[] = { "run", "digest", "feed" };
+static const char *const later[] = { "run", "feed" };
 
 int
 main(int argc, char **argv)

@@ -540,3 +540,69 @@ store_folders_rescan(struct store *st, char **err)
 {
 	return exec(st, "UPDATE folders SET last_uid = 0", err);
 }
+
+int
+store_digest_get(struct store *st, const char *day, struct store_digest *out, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT message_id, state, attempts, sent_at, error FROM digests WHERE day = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	memset(out, 0, sizeof *out);
+	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const char *e = (const char *)sqlite3_column_text(s, 4);
+
+		snprintf(out->message_id, sizeof out->message_id, "%s",
+		    (const char *)sqlite3_column_text(s, 0));
+		snprintf(out->state, sizeof out->state, "%s",
+		    (const char *)sqlite3_column_text(s, 1));
+		out->attempts = sqlite3_column_int(s, 2);
+		out->sent_at = (time_t)sqlite3_column_int64(s, 3);
+		snprintf(out->error, sizeof out->error, "%s", e != NULL ? e : "");
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return fail(st, err, "read failed");
+}
+
+int
+store_digest_sending(struct store *st, const char *day, const char *message_id,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT INTO digests (day, message_id, state, attempts) VALUES (?, ?, 'sending', 1)"
+	    " ON CONFLICT (day) DO UPDATE SET message_id = excluded.message_id,"
+	    " state = 'sending', attempts = attempts + 1, error = NULL", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, message_id, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_digest_done(struct store *st, const char *day, bool sent, time_t now,
+    const char *error, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE digests SET state = ?, sent_at = CASE WHEN ? THEN ? ELSE sent_at END,"
+	    " error = ? WHERE day = ?", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, sent ? "sent" : "failed", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, sent);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	if (error != NULL)
+		sqlite3_bind_text(s, 4, error, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}

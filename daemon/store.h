@@ -83,6 +83,23 @@ int store_folder_set(struct store *st, const char *account, const char *folder,
 /* Makes the next sync read every folder from its first message again
  * (touches already recorded are not recorded twice). */
 int store_folders_rescan(struct store *st, char **err);
+/* The digest of a day ("YYYY-MM-DD"): state "sending" from just before
+ * the SMTP transaction until the server's answer is recorded, then "sent"
+ * or "failed". */
+struct store_digest {
+	char message_id[256];
+	char state[16];
+	int attempts;
+	time_t sent_at;            /* 0 when not sent */
+	char error[512];
+};
+/* 0, 1 when there is none for that day, -1 on error. */
+int store_digest_get(struct store *st, const char *day, struct store_digest *out,
+    char **err);
+int store_digest_sending(struct store *st, const char *day, const char *message_id,
+    char **err);
+int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
+    const char *error, char **err);
 int store_stats(struct store *st, struct store_stats *out, char **err);
 
 #endif

@@ -1,0 +1,177 @@
+/* followupd digest [--date D] [--dry-run] [--force] */
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "agenda.h"
+#include "buf.h"
+#include "cmd.h"
+#include "day.h"
+#include "digest.h"
+#include "smtp.h"
+#include "tz.h"
+
+#define DIGEST_USAGE "digest [--date YYYY-MM-DD] [--dry-run] [--force]"
+#define DIGEST_TRIES 5   /* a 4xx or a network error: 1, 2, 4, 8 s between */
+
+/* Sends, retrying what may pass later. The result of the last try. */
+static enum smtp_rc
+send_with_retries(struct app *app, const struct config *cfg, const char *msg,
+    char **err)
+{
+	enum smtp_rc rc = SMTP_TEMP;
+
+	for (int i = 0; i < DIGEST_TRIES; i++) {
+		int code;
+
+		if (i > 0) {
+			if (app->verbosity >= 0)
+				fprintf(app->err, "followupd: smtp: %s; trying again in %d s\n",
+				    *err, 1 << (i - 1));
+			free(*err);
+			*err = NULL;
+			sleep(1u << (i - 1));
+		}
+		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->digest_to, msg, strlen(msg),
+		    60, &code, err);
+		if (rc != SMTP_TEMP)
+			break;
+	}
+	return rc;
+}
+
+int
+cmd_digest(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool dry = false, force = false;
+	const char *date_arg = NULL;
+	struct config *cfg;
+	struct store *st;
+	struct agenda a;
+	struct digest d;
+	struct store_digest prev;
+	struct digest_input in = { 0 };
+	char *err = NULL, *id = NULL, *msg = NULL, date[DAY_STRLEN];
+	int status = 0, day, c, known;
+	enum smtp_rc rc;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': date_arg = optarg; break;
+		case 'n': dry = true; break;
+		case 'f': force = true; break;
+		default: return cmd_usage_error(app, DIGEST_USAGE);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_error(app, DIGEST_USAGE);
+	if ((cfg = cmd_load(app, &status)) == NULL)
+		return status;
+	day = tz_day_of(app->now);
+	if (date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) {
+		config_free(cfg);
+		return EX_USAGE;
+	}
+	if (!dry && !cfg->has_smtp) {
+		fprintf(app->err, "followupd: %s: no [smtp] section: the digest cannot be sent "
+		    "(--dry-run prints it)\n", cfg->file);
+		config_free(cfg);
+		return EX_CONFIG;
+	}
+	if ((st = cmd_open_store(app, cfg, &status)) == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	day_format(day, date);
+	if (agenda_build(&a, cfg, st, day, tz_day_of(app->now), &err) < 0) {
+		store_close(st);
+		config_free(cfg);
+		return cmd_store_error(app, err);
+	}
+	in.cfg = cfg;
+	in.items = a.items;
+	in.nitems = a.count;
+	in.day = day;
+	digest_render(&in, &d);
+
+	known = store_digest_get(st, date, &prev, &err);
+	if (known < 0) {
+		status = cmd_store_error(app, err);
+		goto done;
+	}
+	if (known == 0 && (strcmp(prev.state, "sending") == 0 || !force)) {
+		/* The same Message-ID again: a resend after a crash is the
+		 * same message to the receiving side. */
+		id = xstrdup(prev.message_id);
+	} else if (known == 0) {
+		/* --force of a digest that was sent: a new message, "<x.r2@d>". */
+		char *at = strrchr(prev.message_id, '@');
+		char *stem = xstrndup(prev.message_id, at != NULL ?
+		    (size_t)(at - prev.message_id) : strlen(prev.message_id));
+
+		id = xasprintf("%s.r%d%s", stem, prev.attempts + 1, at != NULL ? at : ">");
+		free(stem);
+	} else
+		id = digest_message_id(cfg, day);
+	msg = digest_message(cfg, &d, id, app->now);
+	if (dry) {
+		fputs(msg, app->out);
+		goto done;
+	}
+	if (known == 0 && strcmp(prev.state, "sent") == 0 && !force) {
+		if (app->verbosity >= 0)
+			fprintf(app->out, "The digest for %s was already sent (%s); --force sends it again.\n",
+			    date, prev.message_id);
+		goto done;
+	}
+	if (d.total == 0 && !cfg->send_empty_digest && !force) {
+		if (app->verbosity >= 0)
+			fprintf(app->out, "Nothing due on %s: no digest (send_empty_digest = no).\n", date);
+		goto done;
+	}
+	/* "sending" is committed before the first byte goes out: a crash
+	 * after the server accepted and before "sent" is recorded resends
+	 * with the same Message-ID, never with another. */
+	if (store_digest_sending(st, date, id, &err) < 0) {
+		status = cmd_store_error(app, err);
+		goto done;
+	}
+	rc = send_with_retries(app, cfg, msg, &err);
+	{
+		char *serr = NULL;
+
+		if (store_digest_done(st, date, rc == SMTP_OK, app->now,
+		    rc == SMTP_OK ? NULL : err, &serr) < 0) {
+			free(err);
+			status = cmd_store_error(app, serr);
+			goto done;
+		}
+	}
+	if (rc != SMTP_OK) {
+		fprintf(app->err, "followupd: smtp %s: %s\n", cfg->smtp.user, err);
+		free(err);
+		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		goto done;
+	}
+	if (app->verbosity >= 0)
+		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
+done:
+	free(msg);
+	free(id);
+	digest_free(&d);
+	agenda_free(&a);
+	store_close(st);
+	config_free(cfg);
+	return status;
+}

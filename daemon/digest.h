@@ -1,0 +1,53 @@
+/* digest: the morning e-mail of followupd(8): who is overdue, due and
+ * coming up, cards to post, what to check back on, and the health of the
+ * watchers; as a plain-text and an HTML part of one MIME message. Pure:
+ * the items, the day and the clock come from the caller. */
+#ifndef FOLLOWUPD_DIGEST_H
+#define FOLLOWUPD_DIGEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "config.h"
+#include "followup.h"
+
+enum digest_section {
+	DIGEST_OVERDUE, DIGEST_DUE, DIGEST_UPCOMING, DIGEST_CARDS, DIGEST_CHECKBACK,
+	DIGEST_NSECTIONS
+};
+
+struct digest_input {
+	const struct config *cfg;
+	const struct fu_item *items;   /* sorted, most urgent first */
+	size_t nitems;
+	int day;                       /* the digest's local date */
+	const char *const *health;     /* "Sent folder unreachable since ..." */
+	size_t nhealth;
+};
+
+struct digest {
+	char *subject;                 /* UTF-8, not encoded */
+	char *text;                    /* lines end in "\n" */
+	char *html;
+	size_t counts[DIGEST_NSECTIONS];   /* every item, shown or not */
+	size_t listed;                 /* items in the digest */
+	size_t total;                  /* items that could be */
+};
+
+/* Which section an item belongs in, or -1 when it is not for a digest
+ * (ok, snoozed, paused). */
+int digest_section_of(const struct fu_item *it);
+/* Renders the digest. Never fails. */
+void digest_render(const struct digest_input *in, struct digest *d);
+void digest_free(struct digest *d);
+
+/* "<followupd.digest.2026-11-23.1a2b3c4d@example.org>": the same for the
+ * same account and day, so that a resend after a crash is recognisable. */
+char *digest_message_id(const struct config *cfg, int day);
+/* The whole message (CRLF line ends): From me, To digest_to, Date now,
+ * multipart/alternative of the two parts, quoted-printable UTF-8. The MIME
+ * boundary is derived from the Message-ID. */
+char *digest_message(const struct config *cfg, const struct digest *d,
+    const char *message_id, time_t now);
+
+#endif

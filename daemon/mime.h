@@ -1,0 +1,27 @@
+/* mime: the pieces of an RFC 5322 / MIME message that followupd writes:
+ * quoted-printable bodies, RFC 2047 encoded words, addresses and dates.
+ * Pure; output lines end in CRLF and stay under 78 octets. */
+#ifndef FOLLOWUPD_MIME_H
+#define FOLLOWUPD_MIME_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+
+/* Quoted-printable (RFC 2045 6.7) of UTF-8 text whose lines end in "\n":
+ * hard line breaks become CRLF, long lines get soft breaks. */
+void mime_qp(struct buf *out, const char *text);
+/* A header field "Name: value" with value as RFC 2047 encoded words when it
+ * is not plain ASCII, folded under 78 octets, ending in CRLF. */
+void mime_header(struct buf *out, const char *name, const char *value);
+/* "Name <addr>" for a header: the name quoted or encoded as needed. */
+void mime_mailbox(struct buf *out, const char *name, const char *addr);
+/* An RFC 5322 date in the current time zone (TZ), numeric offset. */
+void mime_date(struct buf *out, time_t t);
+/* Percent-encodes for a mailto: URL (RFC 6068). */
+void mime_url_escape(struct buf *out, const char *s);
+/* Escapes &, <, >, " for HTML text and attributes. */
+void mime_html_escape(struct buf *out, const char *s);
+
+#endif

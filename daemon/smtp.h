@@ -1,0 +1,24 @@
+/* smtp: submits one message with libcurl: smtps://, or smtp:// with
+ * STARTTLS required; the certificate verified against the system store and
+ * ca_file; AUTH PLAIN, LOGIN or XOAUTH2. Errors are classed like imap's. */
+#ifndef FOLLOWUPD_SMTP_H
+#define FOLLOWUPD_SMTP_H
+
+#include <stddef.h>
+
+#include "config.h"
+
+enum smtp_rc {
+	SMTP_OK = 0,
+	SMTP_TEMP = -1,    /* network trouble or a 4xx: retry later */
+	SMTP_FINAL = -2,   /* a 5xx, TLS trust, login: needs the user */
+};
+
+/* Sends msg (CRLF line ends) from from to rcpt. *err allocated on
+ * failure, starting with what failed; *code the server's last reply code
+ * (0 when none). */
+enum smtp_rc smtp_send(const struct server *sv, const char *from,
+    const char *rcpt, const char *msg, size_t len, long timeout, int *code,
+    char **err);
+
+#endif
