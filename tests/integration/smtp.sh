@@ -1,0 +1,113 @@
+#!/bin/sh
+# `followupd digest` through a real SMTP server (aiosmtpd, STARTTLS + AUTH,
+# generated CA): the digest arrives and parses; a self-signed certificate
+# and a server without STARTTLS are refused before AUTH; a 451 is retried
+# until it passes; a 550 is reported and not recorded as sent; a second run
+# for the same day sends nothing; SIGKILL at random points of sends never
+# loses the day's digest nor sends two with different Message-IDs.
+. "$SRCDIR/tests/integration/lib.sh"
+
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
+it_certs >/dev/null
+free_port() { "$IT_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# smtpd NAME ARGS...: starts a server in $IT/NAME, sets its port in $PORT.
+smtpd() {
+	name=$1; shift
+	mkdir -p "$IT/$name"
+	printf '%s\n' "$IT_PASS" >"$IT/$name/password"
+	PORT=$(free_port)
+	/usr/bin/python3 "$SRCDIR/tests/integration/smtpd.py" "$IT/$name" "$PORT" "$@" \
+	    >"$IT/$name/stderr" 2>&1 &
+	echo $! >"$IT/$name/pid"
+	ready() { [ -f "$IT/$name/ready" ]; }
+	wait_for 10 ready || fail "smtpd $name did not start: $(cat "$IT/$name/stderr")"
+}
+trap 'for p in "$IT"/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; it_cleanup' EXIT
+mails() { ls "$IT/$1/mail" 2>/dev/null | wc -l; }
+DAY=2026-11-23
+SUBJECT="Follow-ups Mon 23 Nov: 3 overdue, 1 due, 3 coming up, 2 cards, 1 to check back"
+
+smtpd good "$IT/tls/good.pem" "$IT/tls/good.key"
+GOOD=$PORT
+smtpd self "$IT/tls/self.pem" "$IT/tls/self.key"
+SELF=$PORT
+smtpd plain --plain
+PLAIN=$PORT
+(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
+{
+	sed -n '/^\[followupd\]/,/^\[group/p' "$SRCDIR/tests/data/digest.conf" | sed '$d'
+	printf '%s\n' '[smtp]' "url = smtp://127.0.0.1:$GOOD" 'user = jane' \
+	    "password_file = $IT/smtp.pass" "ca_file = $IT/tls/ca.pem" ''
+	sed -n '/^\[group/,$p' "$SRCDIR/tests/data/digest.conf"
+} >"$FOLLOWUPD_CONFIG"
+DB="$XDG_STATE_HOME/followupd/followupd.db"
+state() { sqlite3 "$DB" "SELECT state FROM digests WHERE day = '$DAY'"; }
+set_url() { sed -i "s|^url = smtp://.*|url = $1|" "$FOLLOWUPD_CONFIG"; }
+
+# 1. Refusals before AUTH: a self-signed certificate, no STARTTLS.
+set_url "smtp://127.0.0.1:$SELF"
+expect 69 digest --date "$DAY"
+has "$T/err" "smtp jane: TLS certificate for 127.0.0.1 is not trusted"
+! grep -q '^AUTH' "$IT/self/log" 2>/dev/null || fail "AUTH was sent to the self-signed server"
+[ "$(state)" = failed ] || fail "after a refused certificate the state is '$(state)'"
+set_url "smtp://127.0.0.1:$PLAIN"
+expect 69 digest --date "$DAY"
+has "$T/err" "smtp jane: 127.0.0.1:$PLAIN does not offer STARTTLS"
+! grep -q '^AUTH' "$IT/plain/log" 2>/dev/null || fail "AUTH was sent without TLS"
+[ "$(mails plain)" = 0 ] || fail "a message went out without TLS"
+! grep -rqF "$IT_PASS" "$T/out" "$T/err" || fail "the password was printed"
+
+# 2. 451 twice, then accepted: retried, arrives once, recorded as sent.
+set_url "smtp://127.0.0.1:$GOOD"
+echo "451 2" >"$IT/good/mode"
+expect 0 digest --date "$DAY"
+has "$T/err" "trying again in 1 s"
+has "$T/out" "Sent the digest for $DAY to jorg@example.org"
+[ "$(mails good)" = 1 ] || fail "$(mails good) messages arrived, want 1"
+[ "$(state)" = sent ] || fail "state '$(state)', want sent"
+grep -q "^AUTH PLAIN jane ok" "$IT/good/log" || grep -q "^AUTH LOGIN jane ok" "$IT/good/log" ||
+    fail "no successful AUTH in the server's log"
+# (The server requires STARTTLS before AUTH and MAIL: a delivery implies it.)
+python3 "$SRCDIR/tests/cli/mime_check.py" "$IT/good/mail/0001.eml" "$SUBJECT" "$T/text" "$T/html" >"$T/check" ||
+    fail "the delivered digest: $(cat "$T/check")"
+cmp -s "$T/text" "$SRCDIR/tests/data/digest.txt" || fail "the delivered text part is not the golden one"
+
+# 3. The same day again: nothing sent.
+expect 0 digest --date "$DAY"
+has "$T/out" "already sent"
+[ "$(mails good)" = 1 ] || fail "a second digest was sent for $DAY"
+
+# 4. 550: reported, not sent; the next day's digest, after a fix, goes out.
+echo 550 >"$IT/good/mode"
+expect 69 digest --date 2026-11-24
+has "$T/err" "the server refused the message: "
+[ "$(sqlite3 "$DB" "SELECT state FROM digests WHERE day = '2026-11-24'")" = failed ] ||
+    fail "a refused digest is not recorded as failed"
+[ "$(mails good)" = 1 ] || fail "the refused digest arrived"
+echo ok >"$IT/good/mode"
+expect 0 digest --date 2026-11-24
+[ "$(mails good)" = 2 ] || fail "the digest did not go out after the 550"
+
+# 5. SIGKILL at random points while sending, 20 times, then a clean run.
+echo "slow 0.3" >"$IT/good/mode"
+before=$(mails good)
+i=0
+while [ "$i" -lt 20 ]; do
+	"$FOLLOWUPD" digest --date 2026-11-25 >/dev/null 2>&1 &
+	p=$!
+	sleep "0.$(awk -v s="$i" 'BEGIN { srand(s); printf "%02d", int(rand() * 60) }')"
+	kill -KILL "$p" 2>/dev/null
+	wait "$p" 2>/dev/null
+	i=$((i + 1))
+done
+echo ok >"$IT/good/mode"
+expect 0 digest --date 2026-11-25
+sqlite3 "$DB" "PRAGMA integrity_check" | grep -qx ok || fail "the state is damaged"
+[ "$(sqlite3 "$DB" "SELECT state FROM digests WHERE day = '2026-11-25'")" = sent ] || fail "25 Nov not sent"
+ids=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | grep '2026-11-25' | sort -u | wc -l)
+sent=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | grep -c '2026-11-25')
+[ "$ids" = 1 ] || fail "the digest of 25 Nov went out with $ids Message-IDs"
+[ "$sent" -ge 1 ] || fail "the digest of 25 Nov was lost"
+echo "# 20 kills: 25 Nov delivered $sent time(s), with 1 Message-ID"
+
+done_tests

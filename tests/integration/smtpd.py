@@ -1,0 +1,101 @@
+#!/usr/bin/python3
+"""A real SMTP server for the tests (aiosmtpd), on 127.0.0.1.
+
+    smtpd.py DIR PORT CERT KEY          STARTTLS required, then AUTH
+    smtpd.py DIR PORT --plain           no TLS at all (a server to refuse)
+
+jane / the password in DIR/password may log in (PLAIN or LOGIN). Accepted
+messages are saved as DIR/mail/N.eml. DIR/log gets one line per EHLO,
+AUTH (mechanism and login, never the password), MAIL and DATA.
+DIR/mode, read at each DATA: "451 N" answers 451 to the first N DATA
+commands, "550" refuses every one, "slow S" waits S seconds before
+accepting; anything else accepts.
+"""
+import asyncio
+import os
+import signal
+import ssl
+import sys
+import time
+
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+DIR = sys.argv[1]
+PORT = int(sys.argv[2])
+PLAIN = sys.argv[3] == "--plain"
+
+
+def log(line):
+    with open(os.path.join(DIR, "log"), "a") as f:
+        f.write(line + "\n")
+
+
+def mode():
+    try:
+        return open(os.path.join(DIR, "mode")).read().split()
+    except OSError:
+        return []
+
+
+class Handler:
+    def __init__(self):
+        self.datas = 0
+
+    async def handle_EHLO(self, server, session, envelope, hostname, responses):
+        log("EHLO %s" % hostname)
+        session.host_name = hostname
+        return responses
+
+    async def handle_MAIL(self, server, session, envelope, address, options):
+        log("MAIL %s" % address)
+        envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.datas += 1
+        m = mode()
+        log("DATA %d %s" % (self.datas, " ".join(m)))
+        if m[:1] == ["451"] and self.datas <= int(m[1]):
+            return "451 4.3.0 Try again later"
+        if m[:1] == ["550"]:
+            return "550 5.7.1 Not for you"
+        if m[:1] == ["slow"]:
+            await asyncio.sleep(float(m[1]))
+        os.makedirs(os.path.join(DIR, "mail"), exist_ok=True)
+        n = len(os.listdir(os.path.join(DIR, "mail"))) + 1
+        path = os.path.join(DIR, "mail", "%04d.eml" % n)
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
+        return "250 2.0.0 Accepted"
+
+
+def authenticator(server, session, envelope, mechanism, auth_data):
+    password = open(os.path.join(DIR, "password")).read().strip()
+    ok = (isinstance(auth_data, LoginPassword) and auth_data.login == b"jane"
+          and auth_data.password == password.encode())
+    log("AUTH %s %s %s" % (mechanism, auth_data.login.decode(errors="replace")
+                           if isinstance(auth_data, LoginPassword) else "?",
+                           "ok" if ok else "refused"))
+    return AuthResult(success=ok)
+
+
+def main():
+    kwargs = dict(hostname="127.0.0.1", port=PORT, authenticator=authenticator)
+    if PLAIN:
+        kwargs.update(auth_require_tls=False)
+    else:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        kwargs.update(tls_context=ctx, require_starttls=True, auth_require_tls=True)
+    controller = Controller(Handler(), **kwargs)
+    controller.start()
+    open(os.path.join(DIR, "ready"), "w").close()
+    signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
+    while True:
+        time.sleep(3600)
+
+
+if __name__ == "__main__":
+    main()
