@@ -12,6 +12,7 @@
 #include "config.h"
 #include "day.h"
 #include "json.h"
+#include "schedule.h"
 #include "store.h"
 #include "tz.h"
 #include "who.h"
@@ -510,23 +511,6 @@ print_time(FILE *f, const char *label, time_t t)
 	fprintf(f, "%s %s\n", label, s);
 }
 
-/* The next digest instant after now, or 0 when digests are off. */
-static time_t
-next_digest(const struct config *cfg, time_t now)
-{
-	int today = tz_day_of(now);
-
-	if (cfg->digest_off)
-		return 0;
-	for (int d = today; d < today + 8; d++) {
-		time_t t = tz_time_of(d, cfg->digest_minute);
-
-		if ((cfg->digest_days & (1u << day_weekday(d))) && t > now)
-			return t;
-	}
-	return 0;
-}
-
 static void
 print_feed(FILE *f, const struct config *cfg)
 {
@@ -608,7 +592,7 @@ cmd_status(struct app *app, int argc, char **argv)
 	if (cfg->digest_off)
 		fprintf(f, "next digest:    off\n");
 	else
-		print_time(f, "next digest:   ", next_digest(cfg, app->now));
+		print_time(f, "next digest:   ", schedule_next_digest(cfg, app->now));
 	print_feed(f, cfg);
 	store_close(st);
 	config_free(cfg);

@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #define DAY_NONE INT_MIN   /* "no date" */
 #define DAY_STRLEN 11      /* "YYYY-MM-DD" and its NUL */
