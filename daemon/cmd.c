@@ -589,6 +589,18 @@ cmd_status(struct app *app, int argc, char **argv)
 	print_time(f, "last sync:     ", ss.last_sync);
 	print_time(f, "last touch:    ", ss.last_touch);
 	fprintf(f, "last digest:    %s\n", ss.last_digest[0] ? ss.last_digest : "never");
+	{
+		struct store_digest dg;
+		char dday[16];
+
+		if (store_digest_latest(st, NULL, dday, &dg, &err) == 0 &&
+		    strcmp(dg.state, "sent") != 0)
+			fprintf(f, "digest problem: %s %s after %d attempt%s%s%s\n", dday,
+			    strcmp(dg.state, "failed") == 0 ? "not sent" : "interrupted while sending",
+			    dg.attempts, dg.attempts == 1 ? "" : "s", dg.error[0] ? ": " : "", dg.error);
+		free(err);
+		err = NULL;
+	}
 	if (cfg->digest_off)
 		fprintf(f, "next digest:    off\n");
 	else

@@ -61,7 +61,7 @@ cmd_digest(struct app *app, int argc, char **argv)
 	struct digest d;
 	struct store_digest prev;
 	struct digest_input in = { 0 };
-	char *err = NULL, *id = NULL, *msg = NULL, date[DAY_STRLEN];
+	char *err = NULL, *id = NULL, *msg = NULL, *health = NULL, date[DAY_STRLEN];
 	int status = 0, day, c, known;
 	enum smtp_rc rc;
 
@@ -103,6 +103,21 @@ cmd_digest(struct app *app, int argc, char **argv)
 	in.items = a.items;
 	in.nitems = a.count;
 	in.day = day;
+	{
+		/* A digest that did not go out is news for the next one. */
+		struct store_digest last;
+		char lday[16];
+
+		if (store_digest_latest(st, date, lday, &last, &err) == 0 &&
+		    strcmp(last.state, "sent") != 0) {
+			health = xasprintf("The digest of %s was not sent: %s", lday,
+			    last.error[0] ? last.error : "interrupted while sending");
+			in.health = (const char *const *)&health;
+			in.nhealth = 1;
+		}
+		free(err);
+		err = NULL;
+	}
 	digest_render(&in, &d);
 
 	known = store_digest_get(st, date, &prev, &err);
@@ -167,6 +182,7 @@ cmd_digest(struct app *app, int argc, char **argv)
 	if (app->verbosity >= 0)
 		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
 done:
+	free(health);
 	free(msg);
 	free(id);
 	digest_free(&d);

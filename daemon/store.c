@@ -606,3 +606,25 @@ store_digest_done(struct store *st, const char *day, bool sent, time_t now,
 	sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
 	return step_done(st, s, err);
 }
+
+int
+store_digest_latest(struct store *st, const char *before, char day[16],
+    struct store_digest *out, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT day FROM digests WHERE day < ? ORDER BY day DESC LIMIT 1", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, before != NULL ? before : "9999-99-99", -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(day, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return 1;
+	if (rc != SQLITE_ROW)
+		return fail(st, err, "read failed");
+	return store_digest_get(st, day, out, err);
+}

@@ -98,6 +98,9 @@ int store_digest_get(struct store *st, const char *day, struct store_digest *out
     char **err);
 int store_digest_sending(struct store *st, const char *day, const char *message_id,
     char **err);
+/* The newest digest before day before (NULL: of all), its day in day. */
+int store_digest_latest(struct store *st, const char *before, char day[16],
+    struct store_digest *out, char **err);
 int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err);
 int store_stats(struct store *st, struct store_stats *out, char **err);

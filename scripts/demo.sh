@@ -3,8 +3,10 @@
 # the seeds/ data. Jane's Sent folder (seeds/sent.tsv, dated relative to
 # today) is loaded into Dovecot on 127.0.0.1:10993 with a generated CA; then
 # followupd checks the configuration, reads the Sent folder over verified
-# TLS, shows who is due, and watches the folder while one more message is
-# "sent". Run as root (Dovecot is started as root and drops privileges).
+# TLS, shows who is due, watches the folder while one more message is
+# "sent", and sends the morning digest to an SMTP server on 127.0.0.1:10587
+# (aiosmtpd, STARTTLS + AUTH), whose plain-text part is shown. Run as root
+# (Dovecot is started as root and drops privileges).
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -77,6 +79,28 @@ imapctl append Sent "$IT/live.eml" >/dev/null
 sleep 2
 kill -TERM "$watcher"
 wait "$watcher"
+echo
+echo "== followupd digest: to an SMTP server on 127.0.0.1:10587 (STARTTLS, AUTH)"
+mkdir -p "$demo/smtp"
+printf '%s\n' "$IT_PASS" >"$demo/smtp/password"
+(umask 077; printf '%s\n' "$IT_PASS" >"$demo/creds/smtp")
+/usr/bin/python3 "$top/tests/integration/smtpd.py" "$demo/smtp" 10587 \
+    "$IT/tls/good.pem" "$IT/tls/good.key" >"$demo/smtp/stderr" 2>&1 &
+smtpd=$!
+trap 'kill $smtpd 2>/dev/null; rm -rf "$demo"; it_cleanup' EXIT
+i=0
+while [ ! -f "$demo/smtp/ready" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+$F digest --force
+echo
+echo "== what arrived (the plain-text part)"
+/usr/bin/python3 - "$demo"/smtp/mail/*.eml <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[-1], "rb").read(), policy=email.policy.default)
+for h in ("From", "To", "Subject", "Date", "Message-ID"):
+    print("%s: %s" % (h, m[h]))
+print()
+print(m.get_body(("plain",)).get_content())
+PY
 echo
 echo "== followupd status"
 $F status

@@ -84,6 +84,11 @@ has "$T/err" "the server refused the message: "
 [ "$(sqlite3 "$DB" "SELECT state FROM digests WHERE day = '2026-11-24'")" = failed ] ||
     fail "a refused digest is not recorded as failed"
 [ "$(mails good)" = 1 ] || fail "the refused digest arrived"
+# ... in status, and in the next day's digest.
+expect 0 status
+has "$T/out" "digest problem: 2026-11-24 not sent after 1 attempt: the server refused the message: "
+expect 0 digest --dry-run --date 2026-11-25
+has "$T/out" "The digest of 2026-11-24 was not sent: the server refused the message"
 echo ok >"$IT/good/mode"
 expect 0 digest --date 2026-11-24
 [ "$(mails good)" = 2 ] || fail "the digest did not go out after the 550"
