@@ -93,7 +93,34 @@ echo ok >"$IT/good/mode"
 expect 0 digest --date 2026-11-24
 [ "$(mails good)" = 2 ] || fail "the digest did not go out after the 550"
 
-# 5. SIGKILL at random points while sending, 20 times, then a clean run.
+# 5. XOAUTH2: the token from token_command; a wrong one is refused.
+printf '%s\n' "tok-$$-good" >"$IT/good/token"
+cp "$FOLLOWUPD_CONFIG" "$IT/password.conf"
+sed -i "s|^password_file = $IT/smtp.pass|auth = oauth2\ntoken_command = echo tok-$$-good|" "$FOLLOWUPD_CONFIG"
+expect 0 digest --date 2026-11-26
+grep -q "^AUTH XOAUTH2 jane ok" "$IT/good/log" || fail "no XOAUTH2 login: $(tail -3 "$IT/good/log")"
+sed -i "s|^token_command = .*|token_command = echo tok-wrong|" "$FOLLOWUPD_CONFIG"
+expect 69 digest --date 2026-11-27
+has "$T/err" "smtp jane: login failed: "
+! grep -qF "tok-wrong" "$T/out" "$T/err" || fail "the token was printed"
+cp "$IT/password.conf" "$FOLLOWUPD_CONFIG"
+
+# 6. Nothing due: no digest, unless send_empty_digest.
+{
+	printf '%s\n' '[followupd]' 'me = Jane <jane@example.org>' 'timezone = UTC' "state_dir = $IT/state2" ''
+	sed -n '/^\[smtp\]/,/^$/p' "$IT/password.conf"
+	printf '%s\n' '[contact:dora]' 'email = dora@example.hu' 'cadence = monthly' 'last = 2026-11-20'
+} >"$IT/empty.conf"
+n=$(mails good)
+expect 0 -c "$IT/empty.conf" digest --date 2026-11-23
+has "$T/out" "Nothing due on 2026-11-23: no digest (send_empty_digest = no)."
+[ "$(mails good)" = "$n" ] || fail "an empty digest was sent"
+sed -i '/^timezone = /a send_empty_digest = yes' "$IT/empty.conf"
+expect 0 -c "$IT/empty.conf" digest --date 2026-11-23
+has "$T/out" "Follow-ups Mon 23 Nov: nothing due"
+[ "$(mails good)" = "$((n + 1))" ] || fail "send_empty_digest = yes sent nothing"
+
+# 7. SIGKILL at random points while sending, 20 times, then a clean run.
 echo "slow 0.3" >"$IT/good/mode"
 before=$(mails good)
 i=0

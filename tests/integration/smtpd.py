@@ -4,7 +4,8 @@
     smtpd.py DIR PORT CERT KEY          STARTTLS required, then AUTH
     smtpd.py DIR PORT --plain           no TLS at all (a server to refuse)
 
-jane / the password in DIR/password may log in (PLAIN or LOGIN). Accepted
+jane / the password in DIR/password may log in (PLAIN or LOGIN), or with
+XOAUTH2 and the bearer token in DIR/token. Accepted
 messages are saved as DIR/mail/N.eml. DIR/log gets one line per EHLO,
 AUTH (mechanism and login, never the password), MAIL and DATA.
 DIR/mode, read at each DATA: "451 N" answers 451 to the first N DATA
@@ -18,8 +19,10 @@ import ssl
 import sys
 import time
 
+from base64 import b64decode
+
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
 DIR = sys.argv[1]
 PORT = int(sys.argv[2])
@@ -81,6 +84,32 @@ def authenticator(server, session, envelope, mechanism, auth_data):
     return AuthResult(success=ok)
 
 
+class XOAuthSMTP(SMTP):
+    """aiosmtpd with the XOAUTH2 mechanism (RFC 7628's Google variant):
+    base64 of "user=NAME^Aauth=Bearer TOKEN^A^A"."""
+
+    async def auth_XOAUTH2(self, _, args):
+        try:
+            if len(args) > 1:
+                raw = b64decode(args[1]).decode()
+            else:   # no initial response: ask for it
+                got = await self.challenge_auth("")
+                raw = got.decode() if isinstance(got, bytes) else ""
+            fields = dict(f.split("=", 1) for f in raw.split("\x01") if "=" in f)
+            token = open(os.path.join(DIR, "token")).read().strip()
+        except Exception:
+            fields, token = {}, None
+        ok = (fields.get("user") == "jane" and token is not None
+              and fields.get("auth") == "Bearer " + token)
+        log("AUTH XOAUTH2 %s %s" % (fields.get("user", "?"), "ok" if ok else "refused"))
+        return AuthResult(success=ok, handled=False, auth_data=fields.get("user"))
+
+
+class XOAuthController(Controller):
+    def factory(self):
+        return XOAuthSMTP(self.handler, **self.SMTP_kwargs)
+
+
 def main():
     kwargs = dict(hostname="127.0.0.1", port=PORT, authenticator=authenticator)
     if PLAIN:
@@ -89,7 +118,7 @@ def main():
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(sys.argv[3], sys.argv[4])
         kwargs.update(tls_context=ctx, require_starttls=True, auth_require_tls=True)
-    controller = Controller(Handler(), **kwargs)
+    controller = XOAuthController(Handler(), **kwargs)
     controller.start()
     open(os.path.join(DIR, "ready"), "w").close()
     signal.signal(signal.SIGTERM, lambda *a: (controller.stop(), sys.exit(0)))
