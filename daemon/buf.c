@@ -83,6 +83,16 @@ reserve(struct buf *b, size_t extra)
 }
 
 void
+buf_reserve(struct buf *b, size_t n)
+{
+	if (n + 1 <= b->cap)
+		return;
+	b->data = xrealloc(b->data, n + 1);
+	b->cap = n + 1;
+	b->data[b->len] = '\0';
+}
+
+void
 buf_append(struct buf *b, const char *s, size_t n)
 {
 	reserve(b, n);

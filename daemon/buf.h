@@ -13,6 +13,8 @@ struct buf {
 
 /* Appends; on allocation failure the process aborts (nothing useful can go on). */
 void buf_append(struct buf *b, const char *s, size_t n);
+/* Makes room for n bytes in all, exactly, when there is less. */
+void buf_reserve(struct buf *b, size_t n);
 void buf_puts(struct buf *b, const char *s);
 void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)

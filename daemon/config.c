@@ -1025,8 +1025,14 @@ config_load(const char *path, struct diag *d)
 		diag_add(d, path, 0, EX_CONFIG, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) == 0)
+	if (fstat(fileno(f), &st) == 0) {
 		env.file_mode = st.st_mode;
+		/* One allocation of the right size: growing by doubling would
+		 * hold the old and the new copy at once, which for a large file
+		 * is most of the peak memory. */
+		if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < (off_t)1 << 30)
+			buf_reserve(&text, (size_t)st.st_size + 1);
+	}
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_append(&text, chunk, n);
 	if (ferror(f)) {

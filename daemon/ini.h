@@ -11,7 +11,7 @@
 #include "diag.h"
 
 struct ini_entry {
-	char *key;
+	char *key;         /* owned by the struct ini */
 	char *value;
 	int line;
 };
@@ -27,6 +27,11 @@ struct ini {
 	char *file;        /* the name used in diagnostics */
 	struct ini_section *sections;
 	size_t count, cap;
+	/* where the names and values are kept */
+	char **blocks;
+	size_t nblocks;
+	char *next;
+	size_t left;
 };
 
 /* Parses text (len bytes, need not be NUL-terminated) read from file.
