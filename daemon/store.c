@@ -260,6 +260,19 @@ step_done(struct store *st, sqlite3_stmt *s, char **err)
 	return 0;
 }
 
+/* Ends a one-row lookup: 0 when it found the row, 1 when there was none,
+ * -1 on an error. */
+static int
+lookup_done(struct store *st, sqlite3_stmt *s, int rc, char **err)
+{
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return fail(st, err, "read failed");
+}
+
 int
 store_add_touch(struct store *st, const struct store_touch *t, bool *added,
     char **err)
@@ -507,12 +520,7 @@ store_folder_get(struct store *st, const char *account, const char *folder,
 		*uidvalidity = (uint32_t)sqlite3_column_int64(s, 0);
 		*last_uid = (uint32_t)sqlite3_column_int64(s, 1);
 	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return fail(st, err, "read failed");
+	return lookup_done(st, s, rc, err);
 }
 
 int
@@ -564,12 +572,7 @@ store_digest_get(struct store *st, const char *day, struct store_digest *out, ch
 		out->sent_at = (time_t)sqlite3_column_int64(s, 3);
 		snprintf(out->error, sizeof out->error, "%s", e != NULL ? e : "");
 	}
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return fail(st, err, "read failed");
+	return lookup_done(st, s, rc, err);
 }
 
 int
