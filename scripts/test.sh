@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a fresh clone: packages, build, unit and command-line
-# tests, the integration tests against a real Dovecot, the same under
-# ASan+UBSan, the man page lint and make distcheck.
+# tests, the integration tests against a real Dovecot and SMTP server, the
+# same under ASan+UBSan, the man page lint, the fuzzers (FUZZ_SECONDS each,
+# default 60) and make distcheck.
 # Ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -42,6 +43,9 @@ count _build/san/tests
 
 echo "== man pages"
 step mandoc-lint mandoc -T lint -W warning man/followupd.8 man/followupd.conf.5
+
+echo "== fuzzing: each harness of tests/fuzz for ${FUZZ_SECONDS:-60} s (ASan + UBSan)"
+step fuzz sh scripts/fuzz.sh
 
 echo "== make distcheck"
 step distcheck sh -c 'cd _build/main && make -s distcheck >../distcheck.log 2>&1 || { tail -40 ../distcheck.log; exit 1; }'

@@ -1,0 +1,51 @@
+#!/bin/sh
+# Builds the libFuzzer harnesses of tests/fuzz/ with clang (ASan + UBSan)
+# and runs each for FUZZ_SECONDS (default 60) seconds. The seed corpus of
+# each is tests/fuzz/seeds/NAME plus, when ../shared/corpora is there, the
+# real mail in it (read in place, never copied into the repository).
+# A crash stops the script with the crashing input saved in
+# _build/fuzz/NAME/; it becomes a regression test in tests/fuzz/crashes/.
+# Ends with one line per harness: executions and the result.
+set -eu
+cd "$(dirname "$0")/.."
+top=$(pwd)
+secs=${FUZZ_SECONDS:-60}
+out=$top/_build/fuzz
+command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (scripts/deps.sh)"; exit 1; }
+mkdir -p "$out"
+srcs=$(ls daemon/*.c | grep -v -e daemon/main.c -e daemon/cmd)
+libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl)
+cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl)
+corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
+fail=0
+for h in address header date config; do
+	echo "== fuzz_$h"
+	# shellcheck disable=SC2086
+	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	    -DPACKAGE_VERSION='"fuzz"' -Idaemon $cflags -o "$out/fuzz_$h" \
+	    "tests/fuzz/fuzz_$h.c" $srcs $libs -lpthread
+	corpus="$out/$h.corpus"
+	rm -rf "$corpus"
+	mkdir -p "$corpus" "$out/$h"
+	cp tests/fuzz/seeds/"$h"/* "$corpus"/ 2>/dev/null || true
+	[ -d tests/fuzz/crashes ] && cp tests/fuzz/crashes/"$h"-* "$corpus"/ 2>/dev/null || true
+	if [ -d "$corpora" ]; then
+		case $h in
+		header) find "$corpora/enron" "$corpora/notmuch" -type f -exec cp {} "$corpus"/ \; ;;
+		address) grep -o '<address>[^<]*</address>' "$corpora/isemail/tests.xml" |
+		    sed 's/<[^>]*>//g' | split -l 1 - "$corpus/isemail-" ;;
+		esac
+	fi
+	[ "$h" = config ] && cp seeds/followupd.conf tests/data/digest.conf "$corpus"/
+	if "$out/fuzz_$h" -max_total_time="$secs" -max_len=65536 -timeout=10 \
+	    -rss_limit_mb=1024 -artifact_prefix="$out/$h/" -print_final_stats=1 \
+	    "$corpus" >"$out/$h.log" 2>&1; then
+		runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$out/$h.log" | grep -o '[0-9]*$')
+		echo "fuzz_$h: $runs executions in $secs s, no crash"
+	else
+		echo "fuzz_$h: FAILED, see $out/$h.log and $out/$h/"
+		tail -30 "$out/$h.log"
+		fail=1
+	fi
+done
+exit "$fail"
