@@ -257,6 +257,9 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	for (size_t i = 0; i < p->nspent; i++)
 		imap_batch_free(p->spent[i]);
 	p->nspent = 0;
+	/* A recorder that stopped on an error leaves the queue as it was. */
+	for (; p->len > 0; p->len--, p->head = (p->head + 1) % SYNC_QUEUE)
+		imap_batch_free(p->q[p->head].batch);
 	if (p->failed) {
 		if (rc != IMAP_OK)
 			free(*err);
