@@ -164,3 +164,12 @@ day_weekday_parse(const char *s, size_t len)
 	}
 	return -1;
 }
+
+long long
+day_instant(int day, int hour, int minute, int second, int zone)
+{
+	int zh = (zone < 0 ? -zone : zone) / 100, zm = (zone < 0 ? -zone : zone) % 100;
+	long long t = (long long)day * 86400 + hour * 3600 + minute * 60 + second;
+
+	return t - (zone < 0 ? -1 : 1) * (zh * 3600 + zm * 60);
+}

@@ -18,6 +18,10 @@ int day_days_in_month(int y, int m);
 /* Adds months (negative allowed); the day of month is clamped to the
  * target month's length: Jan 31 + 1 month = Feb 28 or 29. */
 int day_add_months(int day, int months);
+/* The instant (seconds since the epoch, as time_t's value) of a UTC-offset
+ * time: day, hour, minute, second, and zone as written in mail, +-HHMM
+ * (-700 is -07:00). Both RFC 5322 dates and IMAP INTERNALDATE use it. */
+long long day_instant(int day, int hour, int minute, int second, int zone);
 /* 0 = Monday ... 6 = Sunday. */
 int day_weekday(int day);
 /* Parses exactly "YYYY-MM-DD" (a real date, years 1000-9999). 0 or -1. */

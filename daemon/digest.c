@@ -100,16 +100,10 @@ mailto(const struct fu_item *it, struct buf *b)
 	if (addr == NULL)
 		return;
 	buf_puts(b, "mailto:");
-	/* An address is safe in a URL but for "%" and a few others (RFC 6068). */
-	for (const char *p = addr; *p; p++) {
-		if (strchr("%/?#&=\"<> ", *p) != NULL || (unsigned char)*p >= 0x7f ||
-		    (unsigned char)*p < 0x20)
-			buf_printf(b, "%%%02X", (unsigned char)*p);
-		else
-			buf_putc(b, *p);
-	}
+	/* An address stays readable: only what RFC 6068 reserves is escaped. */
+	mime_url_escape(b, addr, "!$'()*+,;:@[\\]^`{|}");
 	buf_puts(b, "?subject=");
-	mime_url_escape(b, mail_subject(it));
+	mime_url_escape(b, mail_subject(it), NULL);
 }
 
 /* Days since the last contact and the cadence's length, for the bar; 0

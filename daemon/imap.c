@@ -409,18 +409,10 @@ imap_search_from(struct imap *c, uint32_t first, uint32_t **uids, size_t *n,
 static time_t
 internaldate(const struct mailimap_date_time *d)
 {
-	int zone, zh, zm;
-	long long t;
-
 	if (d == NULL || !day_valid_ymd(d->dt_year, d->dt_month, d->dt_day))
 		return 0;
-	zone = d->dt_zone;
-	zh = abs(zone) / 100;
-	zm = abs(zone) % 100;
-	t = (long long)day_from_ymd(d->dt_year, d->dt_month, d->dt_day) * 86400 +
-	    d->dt_hour * 3600 + d->dt_min * 60 + d->dt_sec;
-	t -= (zone < 0 ? -1 : 1) * (zh * 3600 + zm * 60);
-	return (time_t)t;
+	return (time_t)day_instant(day_from_ymd(d->dt_year, d->dt_month, d->dt_day),
+	    d->dt_hour, d->dt_min, d->dt_sec, d->dt_zone);
 }
 
 /* A set of UIDs as ranges: "3:7,9,12:13". */

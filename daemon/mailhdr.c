@@ -43,7 +43,7 @@ mailhdr_parse_date(const char *s, size_t len, time_t *out)
 	struct mailimf_date_time *dt = NULL;
 	size_t idx = 0;
 	int y, zone, zh, zm;
-	int64_t t;
+	long long t;
 
 	if (mailimf_date_time_parse(s, len, &idx, &dt) != MAILIMF_NO_ERROR)
 		return -1;
@@ -62,9 +62,8 @@ mailhdr_parse_date(const char *s, size_t len, time_t *out)
 		mailimf_date_time_free(dt);
 		return -1;
 	}
-	t = (int64_t)day_from_ymd(y, dt->dt_month, dt->dt_day) * 86400 +
-	    dt->dt_hour * 3600 + dt->dt_min * 60 + dt->dt_sec;
-	t -= (zone < 0 ? -1 : 1) * (zh * 3600 + zm * 60);
+	t = day_instant(day_from_ymd(y, dt->dt_month, dt->dt_day), dt->dt_hour,
+	    dt->dt_min, dt->dt_sec, zone);
 	mailimf_date_time_free(dt);
 	*out = (time_t)t;
 	return 0;

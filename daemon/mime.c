@@ -176,11 +176,12 @@ mime_date(struct buf *out, time_t t)
 }
 
 void
-mime_url_escape(struct buf *out, const char *s)
+mime_url_escape(struct buf *out, const char *s, const char *keep)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL)
+		    (*p >= '0' && *p <= '9') || strchr("-._~", *p) != NULL ||
+		    (keep != NULL && strchr(keep, *p) != NULL))
 			buf_putc(out, (char)*p);
 		else {
 			buf_putc(out, '%');

@@ -19,8 +19,9 @@ void mime_header(struct buf *out, const char *name, const char *value);
 void mime_mailbox(struct buf *out, const char *name, const char *addr);
 /* An RFC 5322 date in the current time zone (TZ), numeric offset. */
 void mime_date(struct buf *out, time_t t);
-/* Percent-encodes for a mailto: URL (RFC 6068). */
-void mime_url_escape(struct buf *out, const char *s);
+/* Percent-encodes for a URL (RFC 3986): everything but the unreserved
+ * characters and those in keep (NULL: none). */
+void mime_url_escape(struct buf *out, const char *s, const char *keep);
 /* Escapes &, <, >, " for HTML text and attributes. */
 void mime_html_escape(struct buf *out, const char *s);
 

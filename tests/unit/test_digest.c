@@ -8,22 +8,16 @@
 #include "followup.h"
 #include "tz.h"
 
-static const struct config_env env0 = { 0600, "UTC", NULL, NULL, "/home/jane" };
-
 static struct config *
 config(const char *extra)
 {
-	struct diag d = { 0 };
-	char *err = NULL;
 	char *text = xasprintf("[followupd]\nme = Jane Doe <jane@example.org>\n"
 	    "timezone = UTC\n%s"
 	    "[contact:a]\nname = Ann <A&B>\nemail = ann@example.org\ncadence = 2w\n"
 	    "[contact:b]\nname = Bo\nemail = @bo.example\ncadence = 2w\n", extra);
-	struct config *cfg = config_parse("t.conf", text, strlen(text), &env0, &d);
+	struct config *cfg = test_config(text);
 
 	free(text);
-	assert_non_null(cfg);
-	assert_int_equal(tz_use("UTC", &err), 0);
 	return cfg;
 }
 

@@ -100,20 +100,16 @@ test_block(void **unused)
 
 /* ---- scan ------------------------------------------------------------ */
 
-static const struct config_env env0 = { 0600, "UTC", NULL, NULL, "/home/jane" };
-
 static struct config *
 config(const char *extra)
 {
-	struct diag d = { 0 };
 	char *text = xasprintf("[followupd]\nme = Jane <jane@example.org>\n"
 	    "max_recipients = 3\n"
 	    "[contact:alice]\nemail = alice@example.com\n"
 	    "[contact:acme]\nemail = @acme.example\n%s", extra);
-	struct config *cfg = config_parse("t.conf", text, strlen(text), &env0, &d);
+	struct config *cfg = test_config(text);
 
 	free(text);
-	assert_non_null(cfg);
 	return cfg;
 }
 

@@ -122,7 +122,7 @@ test_date_and_escapes(void **unused)
 	mime_date(&b, (time_t)D("2026-07-01") * 86400);
 	assert_string_equal(buf_str(&b), "Wed, 1 Jul 2026 02:00:00 +0200");
 	buf_reset(&b);
-	mime_url_escape(&b, "Happy birthday! 50% & more");
+	mime_url_escape(&b, "Happy birthday! 50% & more", NULL);
 	assert_string_equal(buf_str(&b), "Happy%20birthday%21%2050%25%20%26%20more");
 	buf_reset(&b);
 	mime_html_escape(&b, "<b>\"A&B\"</b>");

@@ -6,20 +6,14 @@
 #include "schedule.h"
 #include "tz.h"
 
-static const struct config_env env0 = { 0600, "UTC", NULL, NULL, "/home/jane" };
-
 static struct config *
 config(const char *extra)
 {
-	struct diag d = { 0 };
-	char *err = NULL;
 	char *text = xasprintf("[followupd]\nme = Jane <jane@example.org>\n"
 	    "timezone = Europe/Berlin\n%s", extra);
-	struct config *cfg = config_parse("t.conf", text, strlen(text), &env0, &d);
+	struct config *cfg = test_config(text);
 
 	free(text);
-	assert_non_null(cfg);
-	assert_int_equal(tz_use("Europe/Berlin", &err), 0);
 	return cfg;
 }
 
