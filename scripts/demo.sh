@@ -88,8 +88,8 @@ printf '%s\n' "$IT_PASS" >"$demo/smtp/password"
     "$IT/tls/good.pem" "$IT/tls/good.key" >"$demo/smtp/stderr" 2>&1 &
 smtpd=$!
 trap 'kill $smtpd 2>/dev/null; rm -rf "$demo"; it_cleanup' EXIT
-i=0
-while [ ! -f "$demo/smtp/ready" ] && [ "$i" -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+smtpd_ready() { [ -f "$demo/smtp/ready" ]; }
+wait_for 5 smtpd_ready
 $F digest --force
 echo
 echo "== what arrived (the plain-text part)"

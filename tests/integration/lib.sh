@@ -28,7 +28,8 @@
 #	IT_PYTHON       the Python interpreter used for the helpers
 #	XDG_STATE_HOME, HOME, FOLLOWUPD_CONFIG  pointing inside $IT
 #   Functions:
-#	fail, expect, has, done_tests   as in tests/cli/lib.sh
+#	fail, expect, has, wait_for, done_tests   from tests/assert.sh
+#	it_free_port                    a free TCP port on 127.0.0.1
 #	it_certs                        CA and server certificates in $IT/tls
 #	it_dovecot_start [LINE...]      writes the configuration (extra LINEs
 #	                                are appended to it) and starts Dovecot
@@ -185,6 +186,11 @@ IT_DC_CONF=$IT_DC/dovecot.conf
 IT_DC_LOG=$IT/dovecot.log
 
 # Two TCP ports free on 127.0.0.1 to 127.0.0.4, as "IMAPS IMAP".
+# it_free_port: one free TCP port on 127.0.0.1 (for the tests' other servers).
+it_free_port() {
+	"$IT_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
 it_free_ports() {
 	"$IT_PYTHON" - <<'EOF'
 import random, socket, sys

@@ -9,13 +9,12 @@
 
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
 it_certs >/dev/null
-free_port() { "$IT_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # smtpd NAME ARGS...: starts a server in $IT/NAME, sets its port in $PORT.
 smtpd() {
 	name=$1; shift
 	mkdir -p "$IT/$name"
 	printf '%s\n' "$IT_PASS" >"$IT/$name/password"
-	PORT=$(free_port)
+	PORT=$(it_free_port)
 	/usr/bin/python3 "$SRCDIR/tests/integration/smtpd.py" "$IT/$name" "$PORT" "$@" \
 	    >"$IT/$name/stderr" 2>&1 &
 	echo $! >"$IT/$name/pid"

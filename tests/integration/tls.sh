@@ -92,7 +92,7 @@ has "$T/err" "tls = none"
 
 # 9. A PREAUTH greeting on a STARTTLS connection is refused: Dovecot's own
 # imap process in pre-authenticated mode, served on a port as inetd would.
-PRE_PORT=$("$IT_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PRE_PORT=$(it_free_port)
 "$IT_PYTHON" - "$PRE_PORT" "$IT" <<'PY' >"$IT/inetd.log" 2>&1 &
 import socket, subprocess, sys
 port, it = int(sys.argv[1]), sys.argv[2]
