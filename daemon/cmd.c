@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "config.h"
 #include "day.h"
+#include "feedsrv.h"
 #include "json.h"
 #include "schedule.h"
 #include "store.h"
@@ -515,33 +516,30 @@ static void
 print_feed(FILE *f, const struct config *cfg)
 {
 	const struct calendar_conf *cal = &cfg->calendar;
-	char token[256] = "";
-	FILE *tf;
+	char *token = NULL, *err = NULL;
+	const char *lb, *rb;
+	int rc;
 
 	fprintf(f, "calendar file:  %s\n", cal->file);
 	if (!cal->listen) {
 		fprintf(f, "feed server:    off (set [calendar] listen)\n");
 		return;
 	}
-	tf = fopen(cal->token_file, "re");
-	if (tf != NULL) {
-		if (fgets(token, sizeof token, tf) == NULL)
-			token[0] = '\0';
-		token[strcspn(token, "\r\n")] = '\0';
-		fclose(tf);
-	}
-	if (token[0] == '\0') {
-		fprintf(f, "feed server:    %s:%d (token generated on first start in %s)\n",
-		    cal->listen_host, cal->listen_port, cal->token_file);
+	rc = feedsrv_token_load(cal->token_file, false, &token, &err);
+	if (rc != 0) {
+		fprintf(f, "feed server:    %s:%d (%s)\n", cal->listen_host, cal->listen_port,
+		    rc > 0 ? "the token is made when the server first starts" : err);
+		free(err);
 		return;
 	}
-	const char *lb = strchr(cal->listen_host, ':') ? "[" : "";
-	const char *rb = *lb ? "]" : "";
-	fprintf(f, "feed URL:       %s://%s%s%s:%d/%s/followups.ics\n",
+	lb = strchr(cal->listen_host, ':') != NULL ? "[" : "";
+	rb = *lb ? "]" : "";
+	fprintf(f, "feed URL:       %s://%s%s%s:%d/%s/" FEEDSRV_PATH "\n",
 	    cal->tls_cert ? "https" : "http", lb, cal->listen_host, rb,
 	    cal->listen_port, token);
-	fprintf(f, "                webcal://%s%s%s:%d/%s/followups.ics\n",
+	fprintf(f, "                webcal://%s%s%s:%d/%s/" FEEDSRV_PATH "\n",
 	    lb, cal->listen_host, rb, cal->listen_port, token);
+	free(token);
 }
 
 int

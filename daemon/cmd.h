@@ -28,6 +28,13 @@ int cmd_resume(struct app *app, int argc, char **argv);
 int cmd_status(struct app *app, int argc, char **argv);
 int cmd_sync(struct app *app, int argc, char **argv);
 int cmd_digest(struct app *app, int argc, char **argv);
+int cmd_feed(struct app *app, int argc, char **argv);
+
+/* The calendar feed of today from the state (cmdfeed.c); NULL with *err. */
+char *cmd_feed_build(struct app *app, const struct config *cfg, struct store *st,
+    char **err);
+/* Serves the feed until SIGINT or SIGTERM (cmdfeed.c). */
+int cmd_feed_serve(struct app *app, const struct config *cfg, struct store *st);
 
 /* Shared by the commands: load the configuration, open the state. On
  * failure they print why and set *status. */

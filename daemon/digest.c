@@ -42,8 +42,8 @@ short_date(int day, char *out, size_t n)
 }
 
 /* "3 days overdue, every 2 weeks" */
-static void
-lateness(const struct fu_item *it, struct buf *b)
+void
+digest_lateness(const struct fu_item *it, struct buf *b)
 {
 	char how[64], what[96];
 
@@ -56,8 +56,8 @@ lateness(const struct fu_item *it, struct buf *b)
 }
 
 /* "last contact 2026-10-29 by email" or "no contact yet" */
-static void
-last_contact(const struct fu_item *it, struct buf *b)
+void
+digest_last_contact(const struct fu_item *it, struct buf *b)
 {
 	char d[DAY_STRLEN];
 
@@ -70,8 +70,8 @@ last_contact(const struct fu_item *it, struct buf *b)
 }
 
 /* The contact's first exact address (not an @domain pattern), or NULL. */
-static const char *
-first_address(const struct contact *c)
+const char *
+digest_first_address(const struct contact *c)
 {
 	for (size_t i = 0; i < c->nemails; i++)
 		if (c->emails[i][0] != '@')
@@ -92,10 +92,10 @@ mail_subject(const struct fu_item *it)
 }
 
 /* "mailto:alice@example.com?subject=Following%20up", or "" without an address. */
-static void
-mailto(const struct fu_item *it, struct buf *b)
+void
+digest_mailto(const struct fu_item *it, struct buf *b)
 {
-	const char *addr = first_address(it->contact);
+	const char *addr = digest_first_address(it->contact);
 
 	if (addr == NULL)
 		return;
@@ -125,15 +125,15 @@ static void
 text_item(struct buf *t, const struct fu_item *it)
 {
 	buf_printf(t, "  * %s: ", it->contact->name);
-	lateness(it, t);
+	digest_lateness(it, t);
 	buf_puts(t, "\n    ");
-	last_contact(it, t);
+	digest_last_contact(it, t);
 	buf_puts(t, "\n");
 	if (it->contact->reason != NULL)
 		buf_printf(t, "    %s\n", it->contact->reason);
-	if (first_address(it->contact) != NULL) {
+	if (digest_first_address(it->contact) != NULL) {
 		buf_puts(t, "    ");
-		mailto(it, t);
+		digest_mailto(it, t);
 		buf_puts(t, "\n");
 	}
 }
@@ -145,7 +145,7 @@ html_item(struct buf *h, const struct fu_item *it, int day, const char *colour)
 	int since = 0, span = 0, pct = bar_percent(it, day, &since, &span);
 
 	buf_puts(h, "<tr><td style=\"padding:10px 0;border-top:1px solid #eee\">");
-	mailto(it, &tmp);
+	digest_mailto(it, &tmp);
 	if (tmp.len > 0) {
 		buf_puts(h, "<a href=\"");
 		mime_html_escape(h, buf_str(&tmp));
@@ -155,14 +155,14 @@ html_item(struct buf *h, const struct fu_item *it, int day, const char *colour)
 	mime_html_escape(h, it->contact->name);
 	buf_puts(h, tmp.len > 0 ? "</a>" : "</span>");
 	buf_reset(&tmp);
-	lateness(it, &tmp);
+	digest_lateness(it, &tmp);
 	buf_puts(h, " <span style=\"color:");
 	buf_puts(h, colour);
 	buf_puts(h, "\">");
 	mime_html_escape(h, buf_str(&tmp));
 	buf_puts(h, "</span>");
 	buf_reset(&tmp);
-	last_contact(it, &tmp);
+	digest_last_contact(it, &tmp);
 	buf_puts(h, "<div style=\"font-size:13px;color:#666;margin-top:2px\">");
 	mime_html_escape(h, buf_str(&tmp));
 	buf_puts(h, "</div>");

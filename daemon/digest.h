@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "config.h"
 #include "followup.h"
 
@@ -40,6 +41,17 @@ int digest_section_of(const struct fu_item *it);
 /* Renders the digest. Never fails. */
 void digest_render(const struct digest_input *in, struct digest *d);
 void digest_free(struct digest *d);
+
+/* The pieces of an item's entry, shared with the calendar:
+ * "3 days overdue, every 2 weeks" */
+void digest_lateness(const struct fu_item *it, struct buf *b);
+/* "last contact 2026-10-29 by email" or "no contact yet" */
+void digest_last_contact(const struct fu_item *it, struct buf *b);
+/* The contact's first exact address (not an @domain pattern), or NULL. */
+const char *digest_first_address(const struct contact *c);
+/* "mailto:alice@example.com?subject=Following%20up"; nothing without an
+ * address. */
+void digest_mailto(const struct fu_item *it, struct buf *b);
 
 /* "<followupd.digest.2026-11-23.1a2b3c4d@example.org>": the same for the
  * same account and day, so that a resend after a crash is recognisable. */

@@ -43,9 +43,10 @@ static const struct command commands[] = {
 	{ "status", cmd_status },
 	{ "sync", cmd_sync },
 	{ "digest", cmd_digest },
+	{ "feed", cmd_feed },
 };
 
-static const char *const later[] = { "run", "feed" };
+static const char *const later[] = { "run" };
 
 int
 main(int argc, char **argv)

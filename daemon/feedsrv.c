@@ -1,0 +1,415 @@
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/random.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "buf.h"
+#include "feedsrv.h"
+
+#define TOKEN_BYTES 20
+#define TOKEN_MIN_LEN 22   /* what a token read from a file must have: 128 bits */
+
+struct feedsrv {
+	struct MHD_Daemon *mhd;
+	int listen_fd;
+	char *token;
+	char *cert, *key;                /* PEM contents, for the TLS options */
+	struct MHD_Response *full;       /* 200: the body and its validators */
+	struct MHD_Response *unchanged;  /* 304 */
+	struct MHD_Response *not_found, *not_allowed;
+	char etag[40];
+	time_t modified;
+	bool has_body;
+};
+
+int
+feedsrv_token_load(const char *path, bool create, char **token, char **err)
+{
+	char *text;
+	size_t len;
+	unsigned char raw[TOKEN_BYTES];
+	struct buf b = { 0 };
+	int fd;
+
+	if (afile_read(path, 4096, &text, &len) == 0) {
+		len = strcspn(text, "\r\n");
+		text[len] = '\0';
+		for (size_t i = 0; i < len; i++)
+			if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'z') ||
+			    (text[i] >= 'A' && text[i] <= 'Z') || text[i] == '-' || text[i] == '_'))
+				len = 0;
+		if (len < TOKEN_MIN_LEN) {
+			free(text);
+			*err = xasprintf("%s: not a feed token (%d or more letters, digits, - or _ "
+			    "on the first line); delete it to have a new one made", path, TOKEN_MIN_LEN);
+			return -1;
+		}
+		*token = text;
+		return 0;
+	}
+	if (errno != ENOENT || !create) {
+		if (errno == ENOENT)
+			return 1;
+		*err = xasprintf("cannot read %s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw) {
+		*err = xasprintf("cannot make a feed token: %s", strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof raw; i++)
+		buf_printf(&b, "%02x", raw[i]);
+	buf_putc(&b, '\n');
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || write(fd, buf_str(&b), b.len) != (ssize_t)b.len || fsync(fd) < 0) {
+		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(path);
+		}
+		buf_free(&b);
+		return -1;
+	}
+	close(fd);
+	b.data[--b.len] = '\0';
+	*token = buf_take(&b);
+	return 0;
+}
+
+bool
+feedsrv_path_ok(const char *path, const char *token)
+{
+	size_t tlen = strlen(token), slen;
+	const char *seg, *end;
+	unsigned diff = 0;
+
+	if (path[0] != '/')
+		return false;
+	seg = path + 1;
+	end = strchr(seg, '/');
+	if (end == NULL)
+		return false;
+	slen = (size_t)(end - seg);
+	/* Every byte of the token is looked at, whatever the request holds. */
+	diff |= slen != tlen;
+	for (size_t i = 0; i < tlen; i++)
+		diff |= (unsigned char)token[i] ^ (unsigned char)(i < slen ? seg[i] : 0);
+	return diff == 0 && strcmp(end, "/" FEEDSRV_PATH) == 0;
+}
+
+bool
+feedsrv_etag_match(const char *h, const char *etag)
+{
+	size_t elen = strlen(etag);
+
+	for (;;) {
+		size_t n;
+
+		while (*h == ' ' || *h == '\t' || *h == ',')
+			h++;
+		if (*h == '\0')
+			return false;
+		if (*h == '*')
+			return true;
+		if (strncmp(h, "W/", 2) == 0)
+			h += 2;
+		if (*h != '"')
+			return false;   /* not an entity-tag: no match */
+		n = strcspn(h + 1, "\"");
+		if (h[1 + n] != '"')
+			return false;
+		/* etag is the quoted form. */
+		if (n + 2 == elen && strncmp(h, etag, elen) == 0)
+			return true;
+		h += n + 2;
+	}
+}
+
+time_t
+feedsrv_http_date(const char *s)
+{
+	static const char *const forms[] = {
+		"%a, %d %b %Y %H:%M:%S GMT",     /* IMF-fixdate */
+		"%A, %d-%b-%y %H:%M:%S GMT",     /* RFC 850 */
+		"%a %b %e %H:%M:%S %Y",          /* asctime */
+	};
+
+	for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+		struct tm tm;
+		const char *end;
+
+		memset(&tm, 0, sizeof tm);
+		end = strptime(s, forms[i], &tm);
+		if (end != NULL && *end == '\0')
+			return timegm(&tm);
+	}
+	return -1;
+}
+
+static void
+http_date(time_t t, char out[40])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 40, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+}
+
+static void
+add_validators(struct MHD_Response *r, const struct feedsrv *s)
+{
+	char date[40];
+
+	http_date(s->modified, date);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_ETAG, s->etag);
+	MHD_add_response_header(r, MHD_HTTP_HEADER_LAST_MODIFIED, date);
+	/* Clients may keep it, but ask again before using it. */
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "private, no-cache");
+}
+
+static struct MHD_Response *
+static_response(const char *text)
+{
+	struct MHD_Response *r = MHD_create_response_from_buffer(strlen(text),
+	    (void *)text, MHD_RESPMEM_PERSISTENT);
+
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+	return r;
+}
+
+void
+feedsrv_set(struct feedsrv *s, const char *body, size_t len, time_t mtime)
+{
+	unsigned char digest[32];
+	char etag[40];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, body, len, digest);
+	snprintf(etag, sizeof etag, "\"");
+	for (int i = 0; i < 16; i++)
+		snprintf(etag + 1 + 2 * i, sizeof etag - 1 - 2 * i, "%02x", digest[i]);
+	strcat(etag, "\"");
+	if (s->has_body && strcmp(etag, s->etag) == 0)
+		return;
+	/* A client that saw the old body at s->modified must see a later
+	 * date for the new one, whatever the file's clock says. */
+	if (s->has_body && mtime <= s->modified)
+		mtime = s->modified + 1;
+	s->modified = mtime;
+	memcpy(s->etag, etag, sizeof etag);
+	/* Connections still sending the old response keep it alive: MHD
+	 * counts its references. */
+	if (s->full != NULL)
+		MHD_destroy_response(s->full);
+	if (s->unchanged != NULL)
+		MHD_destroy_response(s->unchanged);
+	s->full = MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	MHD_add_response_header(s->full, MHD_HTTP_HEADER_CONTENT_TYPE,
+	    "text/calendar; charset=utf-8");
+	add_validators(s->full, s);
+	s->unchanged = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+	add_validators(s->unchanged, s);
+	s->has_body = true;
+}
+
+/* RFC 9110 13.2.2: If-None-Match decides when present; If-Modified-Since
+ * only without it. */
+static bool
+not_modified(struct MHD_Connection *c, const struct feedsrv *s)
+{
+	const char *inm = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH);
+	const char *ims;
+	time_t t;
+
+	if (inm != NULL)
+		return feedsrv_etag_match(inm, s->etag);
+	ims = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_IF_MODIFIED_SINCE);
+	if (ims == NULL || (t = feedsrv_http_date(ims)) < 0)
+		return false;
+	return s->modified <= t;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *upload, size_t *upload_size, void **req)
+{
+	struct feedsrv *s = cls;
+	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+
+	(void)version;
+	(void)upload;
+	(void)upload_size;
+	(void)req;
+	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
+		return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
+	if (!feedsrv_path_ok(url, s->token) || !s->has_body)
+		return MHD_queue_response(c, MHD_HTTP_NOT_FOUND, s->not_found);
+	if (not_modified(c, s))
+		return MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, s->unchanged);
+	return MHD_queue_response(c, MHD_HTTP_OK, s->full);
+}
+
+/* libmicrohttpd's messages, without the token should one carry it. */
+static void
+log_mhd(void *cls, const char *fmt, va_list ap)
+{
+	struct feedsrv *s = cls;
+	char msg[512], *p;
+
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	while (s->token != NULL && (p = strstr(msg, s->token)) != NULL)
+		memset(p, '*', strlen(s->token));
+	msg[strcspn(msg, "\n")] = '\0';
+	fprintf(stderr, "followupd: feed server: %s\n", msg);
+}
+
+static int
+listen_on(const struct calendar_conf *cc, char **err)
+{
+	struct addrinfo hints, *res, *ai;
+	char port[16];
+	int fd = -1, rc, e = 0, one = 1;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE;
+	snprintf(port, sizeof port, "%d", cc->listen_port);
+	if ((rc = getaddrinfo(cc->listen_host, port, &hints, &res)) != 0) {
+		*err = xasprintf("feed server: %s: %s", cc->listen_host, gai_strerror(rc));
+		return -1;
+	}
+	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+		    ai->ai_protocol);
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) == 0 && listen(fd, 128) == 0)
+			break;
+		e = errno;
+		close(fd);
+		fd = -1;
+	}
+	freeaddrinfo(res);
+	if (fd < 0)
+		*err = xasprintf("feed server: cannot listen on %s port %d: %s",
+		    cc->listen_host, cc->listen_port, strerror(e));
+	return fd;
+}
+
+struct feedsrv *
+feedsrv_start(const struct calendar_conf *cc, const char *token, char **err)
+{
+	struct feedsrv *s = xcalloc(1, sizeof *s);
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	size_t len;
+
+	s->listen_fd = -1;
+	s->token = xstrdup(token);
+	if (cc->tls_cert != NULL) {
+		if (afile_read(cc->tls_cert, 1 << 20, &s->cert, &len) < 0) {
+			*err = xasprintf("feed server: cannot read tls_cert %s: %s", cc->tls_cert,
+			    strerror(errno));
+			goto fail;
+		}
+		if (afile_read(cc->tls_key, 1 << 20, &s->key, &len) < 0) {
+			*err = xasprintf("feed server: cannot read tls_key %s: %s", cc->tls_key,
+			    strerror(errno));
+			goto fail;
+		}
+		flags |= MHD_USE_TLS;
+	}
+	if ((s->listen_fd = listen_on(cc, err)) < 0)
+		goto fail;
+	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)FEEDSRV_MAX_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FEEDSRV_MAX_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FEEDSRV_TIMEOUT,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
+	    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
+	    cc->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert,
+	    MHD_OPTION_HTTPS_MEM_KEY, s->key,
+	    MHD_OPTION_END);
+	if (s->mhd != NULL)
+		s->listen_fd = -1;   /* closed by MHD_stop_daemon() */
+	if (s->mhd == NULL) {
+		*err = xasprintf("feed server: cannot start on %s port %d%s", cc->listen_host,
+		    cc->listen_port, cc->tls_cert != NULL ?
+		    " (is tls_key the private key of tls_cert, both PEM?)" : "");
+		goto fail;
+	}
+	s->not_found = static_response("Not found\n");
+	s->not_allowed = static_response("Only GET and HEAD\n");
+	MHD_add_response_header(s->not_allowed, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	return s;
+fail:
+	feedsrv_stop(s);
+	return NULL;
+}
+
+int
+feedsrv_fd(const struct feedsrv *s)
+{
+	const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->mhd,
+	    MHD_DAEMON_INFO_EPOLL_FD);
+
+	return info != NULL ? info->epoll_fd : -1;
+}
+
+int
+feedsrv_timeout(struct feedsrv *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
+		return -1;
+	return ms > 60000 ? 60000 : (int)ms;
+}
+
+void
+feedsrv_run(struct feedsrv *s)
+{
+	MHD_run(s->mhd);
+}
+
+void
+feedsrv_stop(struct feedsrv *s)
+{
+	if (s == NULL)
+		return;
+	if (s->mhd != NULL)
+		MHD_stop_daemon(s->mhd);
+	if (s->listen_fd >= 0)
+		close(s->listen_fd);
+	if (s->full != NULL)
+		MHD_destroy_response(s->full);
+	if (s->unchanged != NULL)
+		MHD_destroy_response(s->unchanged);
+	if (s->not_found != NULL)
+		MHD_destroy_response(s->not_found);
+	if (s->not_allowed != NULL)
+		MHD_destroy_response(s->not_allowed);
+	if (s->key != NULL)
+		gnutls_memset(s->key, 0, strlen(s->key));
+	free(s->key);
+	free(s->cert);
+	free(s->token);
+	free(s);
+}
