@@ -33,6 +33,10 @@ int cmd_feed(struct app *app, int argc, char **argv);
 /* The calendar feed of today from the state (cmdfeed.c); NULL with *err. */
 char *cmd_feed_build(struct app *app, const struct config *cfg, struct store *st,
     char **err);
+/* Plans today's invites, records them and sends those pending
+ * (cmdinvite.c). 0 or a sysexits(3) status after saying why. */
+int cmd_invites(struct app *app, const struct config *cfg, struct store *st,
+    const struct fu_item *items, size_t n, int today);
 /* Serves the feed until SIGINT or SIGTERM (cmdfeed.c). */
 int cmd_feed_serve(struct app *app, const struct config *cfg, struct store *st);
 

@@ -182,6 +182,9 @@ cmd_digest(struct app *app, int argc, char **argv)
 	if (app->verbosity >= 0)
 		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
 done:
+	/* Invites go out with the digest, about the real today only. */
+	if (!dry && status == 0 && date_arg == NULL && cfg->calendar.invites)
+		status = cmd_invites(app, cfg, st, a.items, a.count, day);
 	free(health);
 	free(msg);
 	free(id);

@@ -204,3 +204,33 @@ mime_html_escape(struct buf *out, const char *s)
 		}
 	}
 }
+
+void
+mime_base64(struct buf *out, const void *data, size_t len)
+{
+	static const char alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = data;
+	size_t col = 0;
+
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned long v = (unsigned long)p[i] << 16;
+		char q[4];
+
+		if (i + 1 < len)
+			v |= (unsigned long)p[i + 1] << 8;
+		if (i + 2 < len)
+			v |= p[i + 2];
+		q[0] = alphabet[(v >> 18) & 63];
+		q[1] = alphabet[(v >> 12) & 63];
+		q[2] = i + 1 < len ? alphabet[(v >> 6) & 63] : '=';
+		q[3] = i + 2 < len ? alphabet[v & 63] : '=';
+		buf_append(out, q, 4);
+		if ((col += 4) == 76) {
+			buf_append(out, "\r\n", 2);
+			col = 0;
+		}
+	}
+	if (col > 0)
+		buf_append(out, "\r\n", 2);
+}

@@ -22,6 +22,9 @@ void mime_date(struct buf *out, time_t t);
 /* Percent-encodes for a URL (RFC 3986): everything but the unreserved
  * characters and those in keep (NULL: none). */
 void mime_url_escape(struct buf *out, const char *s, const char *keep);
+/* Base64 (RFC 2045 6.8) of len bytes in lines of 76 characters, each
+ * ending in CRLF. */
+void mime_base64(struct buf *out, const void *data, size_t len);
 /* Escapes &, <, >, " for HTML text and attributes. */
 void mime_html_escape(struct buf *out, const char *s);
 

@@ -75,6 +75,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  source TEXT NOT NULL,"
 	"  level TEXT NOT NULL,"
 	"  message TEXT NOT NULL);",
+	/* 2: invites name their contact and keep the message until it is sent */
+	"ALTER TABLE invites ADD COLUMN contact TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE invites ADD COLUMN message TEXT;",
 };
 
 static int
@@ -630,4 +633,102 @@ store_digest_latest(struct store *st, const char *before, char day[16],
 	if (rc != SQLITE_ROW)
 		return fail(st, err, "read failed");
 	return store_digest_get(st, day, out, err);
+}
+
+int
+store_invites_each(struct store *st, int (*fn)(const struct store_invite *, void *),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT uid, contact, sequence, method, due, state FROM invites ORDER BY uid", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_invite inv;
+
+		inv.uid = (const char *)sqlite3_column_text(s, 0);
+		inv.contact = (const char *)sqlite3_column_text(s, 1);
+		inv.sequence = sqlite3_column_int(s, 2);
+		inv.method = (const char *)sqlite3_column_text(s, 3);
+		inv.due = (const char *)sqlite3_column_text(s, 4);
+		inv.state = (const char *)sqlite3_column_text(s, 5);
+		inv.message = NULL;
+		if (fn(&inv, arg) < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_invite_put(struct store *st, const struct store_invite *inv, const char *message_id,
+    time_t now, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR REPLACE INTO invites (uid, contact, sequence, method, due, state,"
+	    " message_id, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, inv->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, inv->contact, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, inv->sequence);
+	sqlite3_bind_text(s, 4, inv->method, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, inv->due, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, inv->state, -1, SQLITE_STATIC);
+	if (message_id != NULL)
+		sqlite3_bind_text(s, 7, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)now);
+	if (inv->message != NULL)
+		sqlite3_bind_text(s, 9, inv->message, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, void *),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT uid, contact, sequence, method, due, state, message FROM invites"
+	    " WHERE state = 'pending' ORDER BY updated_at, uid", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_invite inv;
+
+		inv.uid = (const char *)sqlite3_column_text(s, 0);
+		inv.contact = (const char *)sqlite3_column_text(s, 1);
+		inv.sequence = sqlite3_column_int(s, 2);
+		inv.method = (const char *)sqlite3_column_text(s, 3);
+		inv.due = (const char *)sqlite3_column_text(s, 4);
+		inv.state = (const char *)sqlite3_column_text(s, 5);
+		inv.message = (const char *)sqlite3_column_text(s, 6);
+		if (fn(&inv, arg) < 0)
+			break;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_invite_sent(struct store *st, const char *uid, int sequence, time_t now, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE invites SET state = 'sent', message = NULL, updated_at = ?"
+	    " WHERE uid = ? AND sequence = ? AND state = 'pending'", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 2, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, sequence);
+	return step_done(st, s, err);
 }

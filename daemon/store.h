@@ -14,7 +14,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 struct store_touch {
 	const char *key;           /* Message-ID, header hash, or a command's key */
@@ -103,6 +103,29 @@ int store_digest_latest(struct store *st, const char *before, char day[16],
     struct store_digest *out, char **err);
 int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err);
+/* An invite as the state keeps it. state: "pending" (message not yet
+ * accepted by the server), "sent", or "closed" (its date passed). */
+struct store_invite {
+	const char *uid;
+	const char *contact;
+	int sequence;
+	const char *method;        /* "REQUEST" or "CANCEL" */
+	const char *due;           /* YYYY-MM-DD */
+	const char *state;
+	const char *message;       /* the whole message while pending, else NULL */
+};
+/* Every invite, by uid; fn returns -1 to stop. */
+int store_invites_each(struct store *st, int (*fn)(const struct store_invite *, void *),
+    void *arg, char **err);
+/* Records an invite (replacing what was known of its uid). */
+int store_invite_put(struct store *st, const struct store_invite *inv,
+    const char *message_id, time_t now, char **err);
+/* The pending invites, oldest first, with their messages. */
+int store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, void *),
+    void *arg, char **err);
+/* Marks uid's invite of that sequence as accepted by the server. */
+int store_invite_sent(struct store *st, const char *uid, int sequence, time_t now,
+    char **err);
 int store_stats(struct store *st, struct store_stats *out, char **err);
 
 #endif

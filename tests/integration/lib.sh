@@ -453,6 +453,23 @@ it_dovecot_log_wait() {
 	return 1
 }
 
+# ---- SMTP ------------------------------------------------------------------
+
+# it_smtpd NAME ARGS...: starts tests/integration/smtpd.py (aiosmtpd) in
+# $IT/NAME with jane's password; sets its port in $PORT. Stop it with
+# it_smtpd_stop_all (or the caller's trap).
+it_smtpd() {
+	name=$1; shift
+	mkdir -p "$IT/$name"
+	printf '%s\n' "$IT_PASS" >"$IT/$name/password"
+	PORT=$(it_free_port)
+	/usr/bin/python3 "$SRCDIR/tests/integration/smtpd.py" "$IT/$name" "$PORT" "$@" \
+	    >"$IT/$name/stderr" 2>&1 &
+	echo $! >"$IT/$name/pid"
+	it_smtpd_ready() { [ -f "$IT/$name/ready" ]; }
+	wait_for 10 it_smtpd_ready || fail "smtpd $name did not start: $(cat "$IT/$name/stderr")"
+}
+
 # ---- followupd's configuration -------------------------------------------
 
 # it_config [LINE...]: a configuration for jane's account on 127.0.0.1 over

@@ -9,28 +9,16 @@
 
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
 it_certs >/dev/null
-# smtpd NAME ARGS...: starts a server in $IT/NAME, sets its port in $PORT.
-smtpd() {
-	name=$1; shift
-	mkdir -p "$IT/$name"
-	printf '%s\n' "$IT_PASS" >"$IT/$name/password"
-	PORT=$(it_free_port)
-	/usr/bin/python3 "$SRCDIR/tests/integration/smtpd.py" "$IT/$name" "$PORT" "$@" \
-	    >"$IT/$name/stderr" 2>&1 &
-	echo $! >"$IT/$name/pid"
-	ready() { [ -f "$IT/$name/ready" ]; }
-	wait_for 10 ready || fail "smtpd $name did not start: $(cat "$IT/$name/stderr")"
-}
 trap 'for p in "$IT"/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; it_cleanup' EXIT
 mails() { ls "$IT/$1/mail" 2>/dev/null | wc -l; }
 DAY=2026-11-23
 SUBJECT="Follow-ups Mon 23 Nov: 3 overdue, 1 due, 3 coming up, 2 cards, 1 to check back"
 
-smtpd good "$IT/tls/good.pem" "$IT/tls/good.key"
+it_smtpd good "$IT/tls/good.pem" "$IT/tls/good.key"
 GOOD=$PORT
-smtpd self "$IT/tls/self.pem" "$IT/tls/self.key"
+it_smtpd self "$IT/tls/self.pem" "$IT/tls/self.key"
 SELF=$PORT
-smtpd plain --plain
+it_smtpd plain --plain
 PLAIN=$PORT
 (umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
 {
