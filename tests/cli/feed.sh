@@ -7,16 +7,18 @@
 
 /usr/bin/python3 -c 'import icalendar' 2>/dev/null || { echo "python3-icalendar missing"; exit 77; }
 ICS="/usr/bin/python3 $SRCDIR/tests/cal/ics.py"
-d() { date -d "$1" +%Y-%m-%d; }
+# The dates as the configured zone sees them (the machine's may differ).
+ZONE=UTC
+d() { TZ=$ZONE date -d "$1" +%Y-%m-%d; }
 compact() { echo "$1" | tr -d -; }
-TODAY=$(d today)
-L_ALICE=$(d '20 days ago')      # 2w: due 6 days ago, overdue: on today
-L_BOB=$(d '10 days ago')        # 3w: due in 11 days
-L_CAROL=$(d '10 days ago')      # paused: not in the feed
-L_DAN=$(d '30 days ago')        # yearly: beyond the 90-day horizon
-BOB_DUE=$(d "$L_BOB + 21 days")
-
 conf() {   # conf ZONE EVENT_TIME
+	ZONE=$1
+	TODAY=$(d today)
+	L_ALICE=$(d '20 days ago')      # 2w: due 6 days ago, overdue: on today
+	L_BOB=$(d '10 days ago')        # 3w: due in 11 days
+	L_CAROL=$(d '10 days ago')      # paused: not in the feed
+	L_DAN=$(d '30 days ago')        # yearly: beyond the 90-day horizon
+	BOB_DUE=$(d "$L_BOB + 21 days")
 	cat >"$FOLLOWUPD_CONFIG" <<CONF
 [followupd]
 me = Jane Doe <jane@example.org>
