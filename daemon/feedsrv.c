@@ -276,6 +276,16 @@ log_mhd(void *cls, const char *fmt, va_list ap)
 	fprintf(stderr, "followupd: feed server: %s\n", msg);
 }
 
+/* The path as sent: "%2f" or "%2e%2e" is never read as "/" or "..", so
+ * only the exact path reaches the feed. */
+static size_t
+no_unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	(void)cls;
+	(void)c;
+	return strlen(s);
+}
+
 static int
 listen_on(const struct calendar_conf *cc, char **err)
 {
@@ -344,6 +354,7 @@ feedsrv_start(const struct calendar_conf *cc, const char *token, char **err)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FEEDSRV_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
+	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 	    cc->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key,
 	    MHD_OPTION_END);
