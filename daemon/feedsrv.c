@@ -252,9 +252,16 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	(void)version;
 	(void)upload;
 	(void)upload_size;
-	(void)req;
+	/* Other methods are answered at once, before any body is read (the
+	 * connection then closes). GET and HEAD are answered in the second
+	 * call: answering in the first makes libmicrohttpd 0.9.75 close the
+	 * connection, and clients that keep it alive are faster. */
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 		return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
+	if (*req == NULL) {
+		*req = s;   /* any non-NULL mark */
+		return MHD_YES;
+	}
 	if (!feedsrv_path_ok(url, s->token) || !s->has_body)
 		return MHD_queue_response(c, MHD_HTTP_NOT_FOUND, s->not_found);
 	if (not_modified(c, s))
@@ -348,12 +355,12 @@ feedsrv_start(const struct calendar_conf *cc, const char *token, char **err)
 	if ((s->listen_fd = listen_on(cc, err)) < 0)
 		goto fail;
 	s->mhd = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s,
+	    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,   /* first, or MHD logs before it */
 	    MHD_OPTION_LISTEN_SOCKET, s->listen_fd,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)FEEDSRV_MAX_CONNECTIONS,
 	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)FEEDSRV_MAX_PER_IP,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FEEDSRV_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
-	    MHD_OPTION_EXTERNAL_LOGGER, log_mhd, s,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
 	    cc->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key,

@@ -5,8 +5,10 @@
 # followupd checks the configuration, reads the Sent folder over verified
 # TLS, shows who is due, watches the folder while one more message is
 # "sent", and sends the morning digest to an SMTP server on 127.0.0.1:10587
-# (aiosmtpd, STARTTLS + AUTH), whose plain-text part is shown. Run as root
-# (Dovecot is started as root and drops privileges).
+# (aiosmtpd, STARTTLS + AUTH), whose plain-text part is shown, with the
+# calendar invites for who is due; then serves the calendar feed on
+# 127.0.0.1:8787 and fetches it as a client would. Run as root (Dovecot is
+# started as root and drops privileges).
 set -eu
 cd "$(dirname "$0")/.."
 top=$PWD
@@ -92,15 +94,37 @@ smtpd_ready() { [ -f "$demo/smtp/ready" ]; }
 wait_for 5 smtpd_ready
 $F digest --force
 echo
-echo "== what arrived (the plain-text part)"
+echo "== what arrived: the digest (its plain-text part) and the invites"
 /usr/bin/python3 - "$demo"/smtp/mail/*.eml <<'PY'
 import email, email.policy, sys
-m = email.message_from_bytes(open(sys.argv[-1], "rb").read(), policy=email.policy.default)
-for h in ("From", "To", "Subject", "Date", "Message-ID"):
-    print("%s: %s" % (h, m[h]))
-print()
-print(m.get_body(("plain",)).get_content())
+mails = [email.message_from_bytes(open(p, "rb").read(), policy=email.policy.default)
+         for p in sys.argv[1:]]
+for m in mails:
+    if m.get_content_type() == "multipart/alternative":
+        for h in ("From", "To", "Subject", "Date", "Message-ID"):
+            print("%s: %s" % (h, m[h]))
+        print()
+        print(m.get_body(("plain",)).get_content())
+for m in mails:
+    if m.get_content_type() == "multipart/mixed":
+        cal = [p for p in m.walk() if p.get_content_type() == "text/calendar"][0]
+        print("invite (method=%s): %s" % (cal.get_param("method"), m["Subject"]))
 PY
+echo
+echo "== followupd feed --serve: the calendar feed on 127.0.0.1:8787"
+$F feed --serve &
+server=$!
+trap 'kill $server $smtpd 2>/dev/null; rm -rf "$demo"; it_cleanup' EXIT
+feed_up() { curl -s -o /dev/null http://127.0.0.1:8787/; }
+wait_for 5 feed_up
+url=$($F status | sed -n 's/^feed URL: *//p')
+echo "GET $url" | sed 's|/[0-9a-f]\{40\}/|/<token>/|'
+curl -sS -D "$demo/headers" -o "$demo/feed.ics" "$url"
+grep -i '^HTTP\|^content-type\|^etag' "$demo/headers"
+/usr/bin/python3 "$top/tests/cal/ics.py" feed "$demo/feed.ics" | sed -n 's/^EVENT //p' |
+    awk -F'|' '{ printf "  %-17s %s\n", $2, $4 }'
+kill -TERM $server
+wait $server
 echo
 echo "== followupd status"
 $F status
