@@ -3,7 +3,8 @@
 # the body and its validators, 304 on If-None-Match and If-Modified-Since,
 # 404 for a wrong token and every other path (.. and encoded variants
 # included), 405 for other methods, HEAD without a body, the per-address
-# connection limit, a new ETag and a later Last-Modified after a change,
+# connection limit, the 30 s idle timeout, a new ETag and a later
+# Last-Modified after a change,
 # HTTPS with a generated certificate; then a real client subscribes:
 # vdirsyncer (http storage -> filesystem) syncs the feed over HTTPS and
 # khal lists the coming week's follow-ups.
@@ -80,6 +81,21 @@ echo "$TOKEN" | grep -Eqx '[0-9a-f]{40}' || fail "token is not 40 hex digits: $T
 expect 0 status
 has "$T/out" "http://127.0.0.1:$PORT/$TOKEN/followups.ics"
 has "$T/out" "webcal://127.0.0.1:$PORT/$TOKEN/followups.ics"
+
+# An idle connection, closed by the server after 30 s (checked at the end).
+/usr/bin/python3 - "$PORT" >"$T/idle" <<'PY' &
+import socket, sys, time
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+t = time.monotonic()
+s.settimeout(60)
+try:
+    while s.recv(4096):
+        pass
+    print("closed after %d s" % round(time.monotonic() - t))
+except socket.timeout:
+    print("still open after 60 s")
+PY
+IDLE=$!
 
 # 2. 200: the feed, as `followupd feed` builds it and as the file holds it.
 get "$URL"
@@ -171,6 +187,9 @@ print("after: %d" % urllib.request.urlopen(sys.argv[2], timeout=5).status)
 PY
 has "$T/limit" "65th refused"
 has "$T/limit" "after: 200"
+
+wait "$IDLE"
+grep -Eq "closed after (29|30|31|32) s" "$T/idle" || fail "idle connection: $(cat "$T/idle")"
 
 # 8. A change: SIGHUP rebuilds; a new ETag, a later Last-Modified, 200 for the old ETag.
 sleep 1.1
