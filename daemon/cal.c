@@ -50,6 +50,8 @@ cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
 	const char *kind = followup_kind_name(it->kind);
 
 	memset(ev, 0, sizeof *ev);
+	if (it->resolved)
+		return -1;   /* done: a card sent, a thank-you written */
 	switch (it->status) {
 	case FU_PAUSED:
 		return -1;
@@ -57,7 +59,9 @@ cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
 		ev->day = it->held_until != DAY_NONE ? it->held_until : it->due;
 		break;
 	case FU_OVERDUE:
-		ev->day = today;
+	case FU_DUE:
+		/* Still to do: on today, where the user looks. */
+		ev->day = it->due > today ? it->due : today;
 		break;
 	default:
 		ev->day = it->due;

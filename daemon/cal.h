@@ -25,8 +25,8 @@ struct cal_event {
 };
 
 /* The event of an item, or -1 when the item is not for a calendar
- * (paused, ok beyond the calendar horizon). Overdue items are on today in
- * the feed; invites use the due date (the caller may change day). */
+ * (paused, done, beyond the calendar horizon). Due and overdue items are
+ * on today in the feed; invites use the due date (the caller may change day). */
 int cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
     struct cal_event *ev);
 void cal_event_free(struct cal_event *ev);

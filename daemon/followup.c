@@ -103,6 +103,7 @@ finish(struct fu_item *it, const struct contact *c, const struct fu_settings *s,
 	else if (paused && st->paused == PAUSE_UNTIL)
 		it->held_until = st->paused_until;
 	it->days_late = today - it->due;
+	it->resolved = resolved;
 	if (resolved)
 		it->status = FU_OK;
 	else if (paused)

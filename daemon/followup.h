@@ -53,6 +53,7 @@ struct fu_item {
 	enum via via;              /* the channel a meeting step asks for */
 	const char *title;         /* "thank-you email", the once text; NULL for cadence */
 	int held_until;            /* the end of a snooze or pause, or DAY_NONE */
+	bool resolved;             /* done for this cycle (status FU_OK) */
 	const struct fu_history *history;
 };
 

@@ -25,7 +25,8 @@ static const char usage[] =
     "                             read the Sent folder(s) and record follow-ups\n"
     "  digest [--date D] [--dry-run] [--force]\n"
     "                             build and send the digest of day D (today)\n"
-    "  run, feed                  not in this version yet\n"
+    "  feed [-o FILE] [--serve]   write the calendar feed, or serve it\n"
+    "  run                        not in this version yet\n"
     "followupd --version | --help\n";
 
 struct command {

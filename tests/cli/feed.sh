@@ -19,6 +19,7 @@ conf() {   # conf ZONE EVENT_TIME
 	L_CAROL=$(d '10 days ago')      # paused: not in the feed
 	L_DAN=$(d '30 days ago')        # yearly: beyond the 90-day horizon
 	BOB_DUE=$(d "$L_BOB + 21 days")
+	L_MET=$(d '2 days ago')         # the thank-you email is written below
 	cat >"$FOLLOWUPD_CONFIG" <<CONF
 [followupd]
 me = Jane Doe <jane@example.org>
@@ -55,6 +56,10 @@ email = dan@example.com
 cadence = yearly
 last = $L_DAN
 
+[contact:frank]
+email = frank@example.com
+met = $L_MET 14:00
+
 [contact:erin]
 email = erin@example.com
 cadence = yearly
@@ -65,6 +70,7 @@ CONF
 
 # 1. Timed events in Europe/Berlin.
 conf Europe/Berlin "09:00 30m"
+expect 0 log frank --via email   # done: the thank-you email after the meeting
 expect 0 feed
 cp "$T/out" "$T/feed.ics"
 "$ICALCHECK" "$T/feed.ics" >"$T/check" || fail "libical: $(cat "$T/check")"
@@ -84,7 +90,9 @@ grep -q "^EVENT block@example.org|.*T16:00|Europe/Berlin|Follow-up hour|BYDAY=FR
     fail "no weekly block: $(grep block "$T/lines")"
 grep -A3 '^DESCRIPTION:Who to reach out to' "$T/feed.ics" | tr -d '\r\n ' | grep -q 'AliceSmith' ||
     fail "the block does not list Alice"
-[ "$(grep -c '^EVENT' "$T/lines")" = 4 ] || fail "expected 4 events: $(cat "$T/lines")"
+has "$T/lines" "EVENT meeting-card.frank.$(compact "$L_MET")@example.org|${TODAY}T09:00|Europe/Berlin|Follow up: frank (handwritten card)"
+! grep -q 'meeting-email.frank' "$T/lines" || fail "a done thank-you email is in the feed"
+[ "$(grep -c '^EVENT' "$T/lines")" = 5 ] || fail "expected 5 events: $(cat "$T/lines")"
 # The zone's rules as a client reads them from the VTIMEZONE.
 $ICS offsets "$T/feed.ics" 2027-01-15T09:00 2027-07-01T09:00 2027-03-28T01:30 2027-03-28T03:30 >"$T/off"
 has "$T/off" "2027-01-15T09:00 +0100"
