@@ -101,6 +101,52 @@ test_newer_schema_refused(void **state)
 	free(err);
 }
 
+/* A state of schema 1 (before invites kept their contact and message)
+ * moves to schema 2 keeping its touches and invites. */
+static void
+test_migration_from_1(void **state)
+{
+	struct tmp *t = *state;
+	char path[128], *err = NULL;
+	struct store *st;
+	sqlite3 *db;
+	struct store_invite inv = { "u1", "alice", 0, "REQUEST", "2026-11-23", "pending", "msg" };
+
+	snprintf(path, sizeof path, "%s/old.db", t->dir);
+	st = store_open_file(path, &err);
+	assert_non_null(st);
+	store_close(st);
+	/* Back to what version 1 wrote. */
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, "ALTER TABLE invites DROP COLUMN message;"
+	    "ALTER TABLE invites DROP COLUMN contact;"
+	    "UPDATE schema_version SET version = 1;"
+	    "INSERT INTO touches (key, address, at, via, source) VALUES ('<k@x>', 'a@x', 5, 'email', 'imap');"
+	    "INSERT INTO invites (uid, sequence, method, due, state) VALUES ('old', 3, 'REQUEST', '2026-01-01', 'sent')",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+
+	st = store_open_file(path, &err);
+	if (st == NULL)
+		fail_msg("%s", err);
+	assert_int_equal(store_schema_version(st), 2);
+	assert_int_equal(store_invite_put(st, &inv, "<id@x>", 10, &err), 0);
+	store_close(st);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	{
+		sqlite3_stmt *q;
+
+		assert_int_equal(sqlite3_prepare_v2(db, "SELECT (SELECT count(*) FROM touches),"
+		    " (SELECT group_concat(uid || ':' || contact || ':' || sequence, ',') FROM invites)",
+		    -1, &q, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(q, 0), 1);
+		assert_string_equal((const char *)sqlite3_column_text(q, 1), "old::3,u1:alice:0");
+		sqlite3_finalize(q);
+	}
+	sqlite3_close(db);
+}
+
 static void
 test_touches_idempotent(void **state)
 {
@@ -212,6 +258,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_empty_file_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touches_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contact_state, setup, teardown),
 	};
