@@ -1,0 +1,460 @@
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "buf.h"
+#include "day.h"
+#include "reply.h"
+#include "who.h"
+
+static bool
+starts_with_ci(const char *s, const char *prefix)
+{
+	return strncasecmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static bool
+ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t k = strlen(suffix);
+
+	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+		n--;
+	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
+}
+
+/* Does the line of length n (no line end) open what the user quoted? */
+static bool
+is_cut(const char *l, size_t n, const char *next, size_t nn)
+{
+	const char *p = l;
+	size_t dashes = 0, unders = 0;
+
+	while (p < l + n && (*p == ' ' || *p == '\t'))
+		p++;
+	if (p < l + n && *p == '>')
+		return true;
+	if ((n == 3 && strncmp(l, "-- ", 3) == 0) || (n == 2 && strncmp(l, "--", 2) == 0))
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		dashes += l[i] == '-';
+		unders += l[i] == '_';
+	}
+	if (unders >= 10 && unders == n)
+		return true;   /* Outlook's rule above the quoted message */
+	if (dashes >= 6 && strstr(l, "Original Message") != NULL)
+		return true;
+	if (starts_with_ci(l, "From:") && next != NULL &&
+	    (starts_with_ci(next, "Sent:") || starts_with_ci(next, "Date:")))
+		return true;
+	if (starts_with_ci(l, "On ") &&
+	    (ends_with(l, n, "wrote:") || (next != NULL && ends_with(next, nn, "wrote:"))))
+		return true;
+	if (starts_with_ci(l, "Am ") && memmem(l, n, "schrieb", 7) != NULL)
+		return true;
+	if (starts_with_ci(l, "Le ") && memmem(l, n, "a \xc3\xa9" "crit", 8) != NULL)
+		return true;
+	if (starts_with_ci(l, "Sent from my ") || starts_with_ci(l, "Get Outlook for"))
+		return true;
+	return false;
+}
+
+char *
+reply_new_text(const char *text)
+{
+	struct buf out = { 0 };
+	const char *l = text;
+
+	buf_append(&out, "", 0);
+	while (*l) {
+		const char *e = strchr(l, '\n'), *next = NULL;
+		size_t n = e != NULL ? (size_t)(e - l) : strlen(l), nn = 0;
+
+		if (n > 0 && l[n - 1] == '\r')
+			n--;
+		if (e != NULL && e[1] != '\0') {
+			const char *e2 = strchr(e + 1, '\n');
+
+			next = e + 1;
+			nn = e2 != NULL ? (size_t)(e2 - next) : strlen(next);
+			if (nn > 0 && next[nn - 1] == '\r')
+				nn--;
+		}
+		{
+			char *line = xstrndup(l, n);
+			bool cut = is_cut(line, n, next, nn);
+
+			free(line);
+			if (cut)
+				break;
+		}
+		buf_append(&out, l, n);
+		buf_putc(&out, '\n');
+		if (e == NULL)
+			break;
+		l = e + 1;
+	}
+	return buf_take(&out);
+}
+
+/* Appends code point cp as UTF-8. */
+static void
+put_utf8(struct buf *b, unsigned long cp)
+{
+	char u[4];
+
+	if (cp == 0 || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x80) {
+		buf_putc(b, (char)cp);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xc0 | (cp >> 6));
+		u[1] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xe0 | (cp >> 12));
+		u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 3);
+	} else {
+		u[0] = (char)(0xf0 | (cp >> 18));
+		u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		u[3] = (char)(0x80 | (cp & 0x3f));
+		buf_append(b, u, 4);
+	}
+}
+
+/* Decodes the entity at s ("&amp;" ...); returns its length, 0 if none. */
+static size_t
+entity(const char *s, struct buf *out)
+{
+	static const struct { const char *name; unsigned long cp; } named[] = {
+		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
+		{ "apos", '\'' }, { "nbsp", ' ' },
+	};
+	const char *semi = strchr(s, ';');
+	size_t n;
+
+	if (semi == NULL || (n = (size_t)(semi - s)) < 2 || n > 10)
+		return 0;
+	if (s[1] == '#') {
+		char *end;
+		unsigned long cp = s[2] == 'x' || s[2] == 'X' ? strtoul(s + 3, &end, 16) :
+		    strtoul(s + 2, &end, 10);
+
+		if (end != semi)
+			return 0;
+		put_utf8(out, cp == 0xa0 ? ' ' : cp);
+		return n + 1;
+	}
+	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
+		if (strlen(named[i].name) == n - 1 && strncmp(s + 1, named[i].name, n - 1) == 0) {
+			buf_putc(out, (char)named[i].cp);
+			return n + 1;
+		}
+	return 0;
+}
+
+/* The tag's name, lower case, without "/"; *closing says if it was "</". */
+static size_t
+tag_name(const char *s, char *name, size_t cap, bool *closing)
+{
+	size_t i = 1, k = 0;
+
+	*closing = s[i] == '/';
+	if (*closing)
+		i++;
+	while (isalnum((unsigned char)s[i]) && k + 1 < cap)
+		name[k++] = (char)tolower((unsigned char)s[i++]);
+	name[k] = '\0';
+	return k;
+}
+
+char *
+reply_html_text(const char *html)
+{
+	struct buf out = { 0 };
+	const char *p = html;
+	int skip = 0;                /* inside a blockquote, style, script, head */
+
+	buf_append(&out, "", 0);
+	while (*p) {
+		if (*p == '<') {
+			const char *gt = strchr(p, '>');
+			char name[16];
+			bool closing;
+
+			if (gt == NULL)
+				break;
+			if (strncmp(p, "<!--", 4) == 0) {
+				const char *end = strstr(p + 4, "-->");
+
+				p = end != NULL ? end + 3 : p + strlen(p);
+				continue;
+			}
+			tag_name(p, name, sizeof name, &closing);
+			if (!strcmp(name, "blockquote") || !strcmp(name, "style") ||
+			    !strcmp(name, "script") || !strcmp(name, "head"))
+				skip += closing ? (skip > 0 ? -1 : 0) : 1;
+			else if (skip == 0 && !strcmp(name, "br"))
+				buf_putc(&out, '\n');
+			else if (skip == 0 && (!strcmp(name, "p") || !strcmp(name, "div") ||
+			    !strcmp(name, "li") || !strcmp(name, "tr")) &&
+			    out.len > 0 && out.data[out.len - 1] != '\n')
+				buf_putc(&out, '\n');   /* a block starts a line */
+			p = gt + 1;
+			continue;
+		}
+		if (skip > 0) {
+			p++;
+			continue;
+		}
+		if (*p == '&') {
+			size_t n = entity(p, &out);
+
+			if (n > 0) {
+				p += n;
+				continue;
+			}
+		}
+		if (*p == '\r' || *p == '\n') {
+			buf_putc(&out, ' ');   /* HTML line breaks are spaces */
+			p++;
+			continue;
+		}
+		buf_putc(&out, *p++);
+	}
+	return buf_take(&out);
+}
+
+/* The words of a line, split at white space; the line is modified. */
+struct words {
+	char *v[64];
+	size_t n;
+};
+
+static void
+split(char *s, struct words *w)
+{
+	w->n = 0;
+	for (char *t = strtok(s, " \t"); t != NULL && w->n < 64; t = strtok(NULL, " \t"))
+		w->v[w->n++] = t;
+}
+
+static char *
+join(char *const *v, size_t n)
+{
+	struct buf b = { 0 };
+
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			buf_putc(&b, ' ');
+		buf_puts(&b, v[i]);
+	}
+	return buf_take(&b);
+}
+
+/* Resolves WHO from words [0, n). */
+static int
+resolve(const struct config *cfg, char *const *v, size_t n, const struct contact **c,
+    char **why)
+{
+	struct buf msg = { 0 };
+	char *who;
+	enum who_result r;
+
+	if (n == 0) {
+		*why = xstrdup("whom? a contact's id, address or name is missing");
+		return -1;
+	}
+	who = join(v, n);
+	r = who_resolve(cfg, who, c, &msg);
+	free(who);
+	if (r != WHO_FOUND) {
+		*why = buf_take(&msg);
+		return -1;
+	}
+	buf_free(&msg);
+	return 0;
+}
+
+/* note WHO TEXT: the longest run of leading words that names one contact. */
+static int
+resolve_prefix(const struct config *cfg, char *const *v, size_t n, const struct contact **c,
+    size_t *used, char **why)
+{
+	for (size_t k = n - 1; k >= 1; k--) {
+		struct buf msg = { 0 };
+		char *who = join(v, k);
+		enum who_result r = who_resolve(cfg, who, c, &msg);
+
+		free(who);
+		if (r == WHO_FOUND) {
+			buf_free(&msg);
+			*used = k;
+			return 0;
+		}
+		if (k == 1) {
+			*why = buf_take(&msg);
+			return -1;
+		}
+		buf_free(&msg);
+	}
+	*why = xstrdup("whom? a contact and a note are needed");
+	return -1;
+}
+
+static const struct {
+	const char *word;
+	enum reply_verb verb;
+	enum via via;
+} verbs[] = {
+	{ "done", REPLY_DONE, VIA_OTHER },
+	{ "called", REPLY_DONE, VIA_CALL },
+	{ "card", REPLY_DONE, VIA_CARD },
+	{ "met", REPLY_DONE, VIA_MEETING },
+	{ "snooze", REPLY_SNOOZE, VIA_OTHER },
+	{ "skip", REPLY_SKIP, VIA_OTHER },
+	{ "pause", REPLY_PAUSE, VIA_OTHER },
+	{ "resume", REPLY_RESUME, VIA_OTHER },
+	{ "note", REPLY_NOTE, VIA_OTHER },
+};
+
+int
+reply_parse_line(const struct config *cfg, const char *line, struct reply_cmd *cmd,
+    char **why)
+{
+	char *s, *note = NULL, *dd;
+	struct words w;
+	size_t i, k, len;
+	int rc = -1;
+
+	memset(cmd, 0, sizeof *cmd);
+	cmd->day = DAY_NONE;
+	*why = NULL;
+	/* A bullet or white space before, punctuation after, are not ours. */
+	while (*line == ' ' || *line == '\t' || *line == '*' || *line == '-' ||
+	    strncmp(line, "\xe2\x80\xa2", 3) == 0)
+		line += *line == '\xe2' ? 3 : 1;
+	s = xstrdup(line);
+	len = strlen(s);
+	while (len > 0 && strchr(" \t\r.!,;", s[len - 1]) != NULL)
+		s[--len] = '\0';
+	if (len == 0) {
+		free(s);
+		return 0;
+	}
+	/* done WHO -- NOTE: the note is everything after " -- ". */
+	if ((dd = strstr(s, " -- ")) != NULL) {
+		*dd = '\0';
+		note = dd + 4;
+	}
+	split(s, &w);
+	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
+		if (strcasecmp(w.v[0], verbs[i].word) == 0)
+			break;
+	if (i == sizeof verbs / sizeof verbs[0]) {
+		*why = xasprintf("not a command: a line starts with done, called, card, met, "
+		    "snooze, skip, pause, resume or note");
+		goto out;
+	}
+	cmd->verb = verbs[i].verb;
+	cmd->via = verbs[i].via;
+	if (note != NULL && cmd->verb != REPLY_DONE) {
+		*why = xstrdup("\" -- note\" goes with done, called, card and met only");
+		goto out;
+	}
+	k = w.n - 1;   /* the words after the verb: w.v + 1 */
+	switch (cmd->verb) {
+	case REPLY_DONE:
+		/* done WHO by VIA */
+		if (k >= 3 && strcasecmp(w.v[w.n - 2], "by") == 0) {
+			enum via v;
+
+			if (i != 0) {
+				*why = xasprintf("%s already says how; \"by\" goes with done", w.v[0]);
+				goto out;
+			}
+			if (via_parse(w.v[w.n - 1], strlen(w.v[w.n - 1]), &v) < 0) {
+				*why = xasprintf("by what? \"%s\" is not email, call, card, meeting, "
+				    "message or other", w.v[w.n - 1]);
+				goto out;
+			}
+			cmd->via = v;
+			k -= 2;
+		}
+		if (resolve(cfg, w.v + 1, k, &cmd->who, why) < 0)
+			goto out;
+		if (note != NULL && *note)
+			cmd->text = xstrdup(note);
+		break;
+	case REPLY_SKIP:
+	case REPLY_RESUME:
+		if (resolve(cfg, w.v + 1, k, &cmd->who, why) < 0)
+			goto out;
+		if (cmd->verb == REPLY_SKIP && !cmd->who->has_cadence) {
+			*why = xasprintf("%s has no cadence to skip a cycle of; snooze instead",
+			    cmd->who->name);
+			goto out;
+		}
+		break;
+	case REPLY_SNOOZE: {
+		const char *until = k >= 2 ? w.v[w.n - 1] : "", *serr;
+
+		if (k < 2) {
+			*why = xstrdup("snooze whom until when? snooze WHO 2w, or snooze WHO YYYY-MM-DD");
+			goto out;
+		}
+		if (day_parse(until, &cmd->day) < 0) {
+			if (span_parse(until, &cmd->span, &serr) < 0) {
+				*why = xasprintf("\"%s\" is neither a date (YYYY-MM-DD) nor a duration "
+				    "(3d, 2w, 1m): %s", until, serr);
+				goto out;
+			}
+			cmd->has_span = true;
+		}
+		if (resolve(cfg, w.v + 1, k - 1, &cmd->who, why) < 0)
+			goto out;
+		break;
+	}
+	case REPLY_PAUSE:
+		if (k >= 3 && strcasecmp(w.v[w.n - 2], "until") == 0) {
+			if (day_parse(w.v[w.n - 1], &cmd->day) < 0) {
+				*why = xasprintf("\"%s\" is not a date (YYYY-MM-DD)", w.v[w.n - 1]);
+				goto out;
+			}
+			k -= 2;
+		}
+		if (resolve(cfg, w.v + 1, k, &cmd->who, why) < 0)
+			goto out;
+		break;
+	case REPLY_NOTE: {
+		size_t used;
+
+		if (k < 2) {
+			*why = xstrdup("a note needs a contact and a text: note WHO TEXT");
+			goto out;
+		}
+		if (resolve_prefix(cfg, w.v + 1, k, &cmd->who, &used, why) < 0)
+			goto out;
+		cmd->text = join(w.v + 1 + used, k - used);
+		break;
+	}
+	}
+	rc = 1;
+out:
+	free(s);
+	if (rc < 0)
+		reply_cmd_free(cmd);
+	return rc;
+}
+
+void
+reply_cmd_free(struct reply_cmd *cmd)
+{
+	free(cmd->text);
+	cmd->text = NULL;
+}
