@@ -35,10 +35,9 @@ struct reply_cmd {
  * Outlook's "-----Original Message-----" or "From:" block, a signature
  * separator ("-- ") or a "Sent from my ..." line. Line ends are "\n". */
 char *reply_new_text(const char *text);
-/* An HTML part as plain text: tags dropped (a line break for <br>, <p>,
- * <div>, <li>, <tr> starts a line), blockquotes and <style>/<script> dropped,
- * the common
- * entities and numeric references decoded. */
+/* An HTML part as plain text: tags dropped (a line break for <br>; <p>,
+ * <div>, <li>, <tr> start a line), blockquotes, comments, <style> and
+ * <script> dropped, the common entities and numeric references decoded. */
 char *reply_html_text(const char *html);
 
 /* Parses one line. 1 with *cmd filled, 0 for a line to ignore (empty),
