@@ -97,6 +97,12 @@ summary(struct app *app, const char *label, const char *folder,
 		fprintf(app->out, ", %zu bulk", s->bulk);
 	if (s->skipped > 0)
 		fprintf(app->out, ", %zu skipped", s->skipped);
+	if (s->checkbacks > 0)
+		fprintf(app->out, ", %zu check-back%s", s->checkbacks, s->checkbacks == 1 ? "" : "s");
+	if (s->replies > 0)
+		fprintf(app->out, ", %zu repl%s to the digest (%zu command%s applied, %zu line%s "
+		    "not understood)", s->replies, s->replies == 1 ? "y" : "ies", s->commands,
+		    s->commands == 1 ? "" : "s", s->refused, s->refused == 1 ? "" : "s");
 	if (s->rescanned)
 		fprintf(app->out, " (read again: new UIDVALIDITY)");
 	fputc('\n', app->out);

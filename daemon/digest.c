@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "day.h"
@@ -327,6 +328,25 @@ digest_message_id(const struct config *cfg, int day)
 	day_format(day, date);
 	return xasprintf("<followupd.digest.%s.%08lx@%s>", date,
 	    (unsigned long)fnv32(cfg->me_addr), at != NULL ? at + 1 : "followupd.invalid");
+}
+
+bool
+digest_is_own_id(const struct config *cfg, const char *id, size_t len)
+{
+	static const char prefix[] = "followupd.digest.";
+	const char *at = strrchr(cfg->me_addr, '@');
+	const char *domain = at != NULL ? at + 1 : "followupd.invalid";
+	char hash[16];
+	size_t dlen = strlen(domain);
+
+	/* followupd.digest.DATE.HASH@DOMAIN, or ...HASH.rN@DOMAIN after --force */
+	snprintf(hash, sizeof hash, ".%08lx", (unsigned long)fnv32(cfg->me_addr));
+	if (len < sizeof prefix - 1 + 10 + strlen(hash) + 1 + dlen ||
+	    strncmp(id, prefix, sizeof prefix - 1) != 0 || id[len - dlen - 1] != '@' ||
+	    strncasecmp(id + len - dlen, domain, dlen) != 0)
+		return false;
+	return memmem(id + sizeof prefix - 1 + 10, len - dlen - 1 - (sizeof prefix - 1 + 10),
+	    hash, strlen(hash)) != NULL;
 }
 
 char *

@@ -5,6 +5,7 @@
 #ifndef FOLLOWUPD_DIGEST_H
 #define FOLLOWUPD_DIGEST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -56,6 +57,9 @@ void digest_mailto(const struct fu_item *it, struct buf *b);
 /* "<followupd.digest.2026-11-23.1a2b3c4d@example.org>": the same for the
  * same account and day, so that a resend after a crash is recognisable. */
 char *digest_message_id(const struct config *cfg, int day);
+/* Is id (len bytes, without angle brackets) the Message-ID of one of this
+ * account's digests? */
+bool digest_is_own_id(const struct config *cfg, const char *id, size_t len);
 /* The whole message (CRLF line ends): From me, To digest_to, Date now,
  * multipart/alternative of the two parts, quoted-printable UTF-8. The MIME
  * boundary is derived from the Message-ID. */

@@ -609,3 +609,169 @@ imap_free(struct imap *c)
 	}
 	free(c);
 }
+
+/* The text part of a reply, found in its BODYSTRUCTURE. */
+struct text_part {
+	bool found;
+	uint32_t path[8];
+	size_t depth;
+	int encoding;              /* MAILIMAP_BODY_FLD_ENC_* */
+	char charset[64];
+};
+
+static void
+find_text(struct mailimap_body *b, uint32_t *path, size_t depth, struct text_part *plain,
+    struct text_part *html)
+{
+	struct mailimap_body_type_1part *one;
+	struct mailimap_body_type_text *t;
+	struct text_part *slot;
+
+	if (b->bd_type == MAILIMAP_BODY_MPART) {
+		uint32_t i = 1;
+
+		for (clistiter *it = clist_begin(b->bd_data.bd_body_mpart->bd_list);
+		    it != NULL && depth < 8; it = clist_next(it), i++) {
+			path[depth] = i;
+			find_text(clist_content(it), path, depth + 1, plain, html);
+		}
+		return;
+	}
+	one = b->bd_data.bd_body_1part;
+	if (one == NULL || one->bd_type != MAILIMAP_BODY_TYPE_1PART_TEXT ||
+	    (t = one->bd_data.bd_type_text) == NULL)
+		return;   /* an attachment, a forwarded message: not the user's words */
+	if (one->bd_ext_1part != NULL && one->bd_ext_1part->bd_disposition != NULL &&
+	    strcasecmp(one->bd_ext_1part->bd_disposition->dsp_type, "attachment") == 0)
+		return;
+	slot = strcasecmp(t->bd_media_text, "plain") == 0 ? plain :
+	    strcasecmp(t->bd_media_text, "html") == 0 ? html : NULL;
+	if (slot == NULL || slot->found)
+		return;
+	slot->found = true;
+	if (depth == 0) {
+		slot->path[0] = 1;   /* a single-part message: its body is part 1 */
+		slot->depth = 1;
+	} else {
+		memcpy(slot->path, path, depth * sizeof *path);
+		slot->depth = depth;
+	}
+	slot->encoding = t->bd_fields->bd_encoding != NULL ?
+	    t->bd_fields->bd_encoding->enc_type : MAILIMAP_BODY_FLD_ENC_7BIT;
+	snprintf(slot->charset, sizeof slot->charset, "utf-8");
+	if (t->bd_fields->bd_parameter != NULL)
+		for (clistiter *it = clist_begin(t->bd_fields->bd_parameter->pa_list); it != NULL;
+		    it = clist_next(it)) {
+			struct mailimap_single_body_fld_param *p = clist_content(it);
+
+			if (strcasecmp(p->pa_name, "charset") == 0)
+				snprintf(slot->charset, sizeof slot->charset, "%s", p->pa_value);
+		}
+}
+
+/* The first static item of type type in a FETCH result for uid. */
+static struct mailimap_msg_att_static *
+fetched(clist *result, uint32_t uid, int type)
+{
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+		struct mailimap_msg_att_static *found = NULL;
+		uint32_t got = 0;
+
+		for (clistiter *a = clist_begin(ma->att_list); a != NULL; a = clist_next(a)) {
+			struct mailimap_msg_att_item *item = clist_content(a);
+
+			if (item->att_type != MAILIMAP_MSG_ATT_ITEM_STATIC)
+				continue;
+			if (item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID)
+				got = item->att_data.att_static->att_data.att_uid;
+			else if (item->att_data.att_static->att_type == type)
+				found = item->att_data.att_static;
+		}
+		if (got == uid && found != NULL)
+			return found;
+	}
+	return NULL;
+}
+
+/* Decodes the transfer encoding and the charset into UTF-8 text. */
+static char *
+decode_part(const char *raw, size_t len, const struct text_part *tp)
+{
+	int mech = tp->encoding == MAILIMAP_BODY_FLD_ENC_BASE64 ? MAILMIME_MECHANISM_BASE64 :
+	    tp->encoding == MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE ?
+	    MAILMIME_MECHANISM_QUOTED_PRINTABLE : MAILMIME_MECHANISM_8BIT;
+	char *dec = NULL, *conv = NULL, *out;
+	size_t idx = 0, dlen = 0;
+
+	if (mailmime_part_parse(raw, len, &idx, mech, &dec, &dlen) != MAILIMF_NO_ERROR)
+		return xstrndup(raw, len);
+	if (strcasecmp(tp->charset, "utf-8") != 0 && strcasecmp(tp->charset, "us-ascii") != 0 &&
+	    charconv("utf-8", tp->charset, dec, dlen, &conv) == MAIL_CHARCONV_NO_ERROR) {
+		out = xstrdup(conv);
+		free(conv);
+	} else
+		out = xstrndup(dec, dlen);   /* unknown charset: as it is */
+	mmap_string_unref(dec);
+	return out;
+}
+
+enum imap_rc
+imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html, char **err)
+{
+	struct mailimap_set *set = mailimap_set_new_single(uid);
+	struct mailimap_fetch_type *ft;
+	struct mailimap_msg_att_static *st;
+	struct text_part plain = { 0 }, hpart = { 0 }, *tp;
+	clist *result = NULL, *ids;
+	uint32_t path[8];
+	int rc;
+
+	*text = NULL;
+	*html = false;
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_bodystructure());
+	rc = mailimap_uid_fetch(c->m, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR) {
+		mailimap_set_free(set);
+		return fail_net(c, rc, "UID FETCH BODYSTRUCTURE", err);
+	}
+	st = fetched(result, uid, MAILIMAP_MSG_ATT_BODYSTRUCTURE);
+	if (st != NULL && st->att_data.att_bodystructure != NULL)
+		find_text(st->att_data.att_bodystructure, path, 0, &plain, &hpart);
+	mailimap_fetch_list_free(result);
+	tp = plain.found ? &plain : hpart.found ? &hpart : NULL;
+	if (tp == NULL) {
+		mailimap_set_free(set);
+		return IMAP_OK;   /* gone, or no text at all */
+	}
+	*html = tp == &hpart;
+	ids = clist_new();
+	for (size_t i = 0; i < tp->depth; i++) {
+		uint32_t *n = xmalloc(sizeof *n);
+
+		*n = tp->path[i];
+		clist_append(ids, n);
+	}
+	ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	/* The commands are at the top: the first 256 KiB are plenty. */
+	mailimap_fetch_type_new_fetch_att_list_add(ft,
+	    mailimap_fetch_att_new_body_peek_section_partial(
+	    mailimap_section_new_part(mailimap_section_part_new(ids)), 0, 262144));
+	result = NULL;
+	rc = mailimap_uid_fetch(c->m, set, ft, &result);
+	mailimap_fetch_type_free(ft);
+	mailimap_set_free(set);
+	if (rc != MAILIMAP_NO_ERROR)
+		return fail_net(c, rc, "UID FETCH BODY.PEEK", err);
+	st = fetched(result, uid, MAILIMAP_MSG_ATT_BODY_SECTION);
+	if (st != NULL && st->att_data.att_body_section != NULL &&
+	    st->att_data.att_body_section->sec_body_part != NULL)
+		*text = decode_part(st->att_data.att_body_section->sec_body_part,
+		    st->att_data.att_body_section->sec_length, tp);
+	mailimap_fetch_list_free(result);
+	return IMAP_OK;
+}

@@ -57,6 +57,12 @@ enum imap_rc imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
 struct imap_batch;
 enum imap_rc imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
     struct imap_batch **out, char **err);
+/* The text of a message for reading its words: the first text/plain part
+ * (else the first text/html, *html set) found in its BODYSTRUCTURE, not an
+ * attachment, decoded to UTF-8 (at most its first 256 KiB). *text is NULL
+ * when the message is gone or has no such part. */
+enum imap_rc imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html,
+    char **err);
 void imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg);
 uint32_t imap_batch_last(const struct imap_batch *b);
 void imap_batch_free(struct imap_batch *b);

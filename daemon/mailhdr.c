@@ -11,9 +11,10 @@
 
 const char *const mailhdr_fields[MAILHDR_NFIELDS] = {
 	"DATE", "MESSAGE-ID", "TO", "CC", "BCC", "RESENT-TO", "RESENT-CC",
+	"SUBJECT", "IN-REPLY-TO", "REFERENCES",
 };
 
-enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT };
+enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT, F_SUBJECT, F_REFS };
 
 static enum field
 field_kind(const char *name, size_t n)
@@ -23,6 +24,7 @@ field_kind(const char *name, size_t n)
 	switch (name[0]) {   /* most fields are none of ours: decide early */
 	case 'b': case 'B': case 'c': case 'C': case 'd': case 'D':
 	case 'm': case 'M': case 'r': case 'R': case 't': case 'T':
+	case 's': case 'S': case 'i': case 'I':
 		break;
 	default:
 		return F_OTHER;
@@ -31,6 +33,11 @@ field_kind(const char *name, size_t n)
 		return F_DATE;
 	if (n == 10 && strncasecmp(name, "message-id", 10) == 0)
 		return F_MESSAGE_ID;
+	if (n == 7 && strncasecmp(name, "subject", 7) == 0)
+		return F_SUBJECT;
+	if ((n == 11 && strncasecmp(name, "in-reply-to", 11) == 0) ||
+	    (n == 10 && strncasecmp(name, "references", 10) == 0))
+		return F_REFS;
 	for (size_t i = 0; i < sizeof rcpt / sizeof rcpt[0]; i++)
 		if (strlen(rcpt[i]) == n && strncasecmp(name, rcpt[i], n) == 0)
 			return F_RCPT;
@@ -163,7 +170,8 @@ mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 
 			fields++;
 			if (kind == F_OTHER || (kind == F_DATE && h->has_date) ||
-			    (kind == F_MESSAGE_ID && h->message_id != NULL))
+			    (kind == F_MESSAGE_ID && h->message_id != NULL) ||
+			    (kind == F_SUBJECT && h->subject != NULL))
 				continue;
 			unfold(text + colon + 1, end - colon - 1, &v);
 			switch (kind) {
@@ -176,6 +184,13 @@ mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 				break;
 			case F_RCPT:
 				mailaddr_parse_list(buf_str(&v), v.len, &h->rcpt);
+				break;
+			case F_SUBJECT:
+				h->subject = mailaddr_decode_words(buf_str(&v));
+				break;
+			case F_REFS:
+				buf_puts(&h->refs, buf_str(&v));
+				buf_putc(&h->refs, ' ');
 				break;
 			case F_OTHER:
 				break;
@@ -195,5 +210,26 @@ mailhdr_free(struct mailhdr *h)
 {
 	mailaddr_list_free(&h->rcpt);
 	free(h->message_id);
+	free(h->subject);
+	buf_free(&h->refs);
 	memset(h, 0, sizeof *h);
+}
+
+bool
+mailhdr_each_ref(const struct mailhdr *h, bool (*fn)(const char *id, size_t len, void *arg),
+    void *arg)
+{
+	const char *p = buf_str(&h->refs);
+
+	/* Every "<...>" of In-Reply-To and References, without the brackets. */
+	while ((p = strchr(p, '<')) != NULL) {
+		const char *gt = strchr(p + 1, '>');
+
+		if (gt == NULL)
+			break;
+		if (gt > p + 1 && fn(p + 1, (size_t)(gt - p - 1), arg))
+			return true;
+		p = gt + 1;
+	}
+	return false;
 }

@@ -8,15 +8,18 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "buf.h"
 #include "mailaddr.h"
 
 /* The fields to ask the server for, upper case as IMAP writes them. */
 extern const char *const mailhdr_fields[];
-#define MAILHDR_NFIELDS 7
+#define MAILHDR_NFIELDS 10
 
 struct mailhdr {
 	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
 	char *message_id;            /* without angle brackets, or NULL */
+	char *subject;               /* decoded to UTF-8, or NULL */
+	struct buf refs;             /* In-Reply-To and References, as written */
 	bool has_date;
 	time_t date;                 /* Date, when present and valid */
 	size_t bad_lines;            /* lines that are not "Name: value" */
@@ -27,6 +30,10 @@ struct mailhdr {
  * no field). Free with mailhdr_free either way. */
 int mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why);
 void mailhdr_free(struct mailhdr *h);
+/* Calls fn with every message id that In-Reply-To and References name
+ * (without angle brackets) until it returns true; true if one did. */
+bool mailhdr_each_ref(const struct mailhdr *h,
+    bool (*fn)(const char *id, size_t len, void *arg), void *arg);
 
 /* Parses an RFC 5322 date-time (with the obsolete forms: two-digit years,
  * zone names, comments) into an instant. 0 or -1. */

@@ -2,8 +2,11 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "addr.h"
+#include "day.h"
+#include "digest.h"
 #include "buf.h"
 #include "hmap.h"
 #include "mailhdr.h"
@@ -20,6 +23,55 @@ header_key(const char *text, size_t len)
 		h *= 0x100000001b3ULL;
 	}
 	return xasprintf("hdr-%016llx", (unsigned long long)h);
+}
+
+/* Is a (normalised) me's address, or me's with a "+fu-" tag? The tag's
+ * text goes to *tag (NULL for me itself). */
+static bool
+is_me(const struct config *cfg, const char *a, const char **tag)
+{
+	const char *me = cfg->me_addr, *at = strrchr(me, '@'), *aat = strrchr(a, '@');
+	size_t local = at != NULL ? (size_t)(at - me) : strlen(me);
+
+	*tag = NULL;
+	if (at == NULL || aat == NULL || strcasecmp(aat, at) != 0 ||
+	    strncasecmp(a, me, local) != 0)
+		return false;
+	if (a + local == aat)
+		return true;
+	if (strncasecmp(a + local, "+fu-", 4) == 0) {
+		*tag = a + local + 4;
+		return true;
+	}
+	return false;
+}
+
+static bool
+own_digest(const char *id, size_t len, void *arg)
+{
+	return digest_is_own_id(arg, id, len);
+}
+
+/* +fu-2w, +fu-fri: 0, or -1 when the tag says nothing we know. */
+static int
+checkback_tag(const char *tag, struct scan_result *res)
+{
+	const char *at = strchr(tag, '@');
+	char text[32];
+	const char *why;
+	size_t n = at != NULL ? (size_t)(at - tag) : strlen(tag);
+	int wd;
+
+	if (n == 0 || n >= sizeof text)
+		return -1;
+	memcpy(text, tag, n);
+	text[n] = '\0';
+	if ((wd = day_weekday_parse(text, n)) >= 0) {
+		res->checkback_weekday = true;
+		res->checkback_wday = wd;
+		return 0;
+	}
+	return span_parse(text, &res->checkback_span, &why);
 }
 
 int
@@ -39,6 +91,9 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	res->date_fallback = !h.has_date || h.date > internaldate + 86400;
 	res->at = res->date_fallback ? internaldate : h.date;
 	res->bad_addresses = h.rcpt.bad;
+	if (h.subject != NULL)
+		res->subject = xstrdup(h.subject);
+	res->digest_reply = mailhdr_each_ref(&h, own_digest, (void *)cfg);
 	if (h.rcpt.first_error != NULL)
 		res->warning = xstrdup(h.rcpt.first_error);
 
@@ -60,6 +115,20 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 			norm[res->nrcpt++] = a;
 	}
 	res->bulk = cfg->max_recipients > 0 && res->nrcpt > (size_t)cfg->max_recipients;
+	res->others = xcalloc(res->nrcpt + 1, sizeof *res->others);
+	for (size_t i = 0; i < res->nrcpt; i++) {
+		const char *tag;
+
+		if (!is_me(cfg, norm[i], &tag))
+			res->others[res->nothers++] = xstrdup(norm[i]);
+		else if (tag != NULL && !res->checkback) {
+			if (checkback_tag(tag, res) == 0)
+				res->checkback = true;
+			else if (res->warning == NULL)
+				res->warning = xasprintf("%s: not a check-back tag (+fu-2w, +fu-fri)",
+				    norm[i]);
+		}
+	}
 	if (!res->bulk) {
 		res->hits = xcalloc(res->nrcpt + 1, sizeof *res->hits);
 		for (size_t i = 0; i < res->nrcpt; i++) {
@@ -85,5 +154,9 @@ scan_result_free(struct scan_result *res)
 		free(res->hits[i]);
 	free(res->hits);
 	free(res->warning);
+	free(res->subject);
+	for (size_t i = 0; i < res->nothers; i++)
+		free(res->others[i]);
+	free(res->others);
 	memset(res, 0, sizeof *res);
 }

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "cadence.h"
 #include "config.h"
 
 struct scan_result {
@@ -18,6 +19,16 @@ struct scan_result {
 	char **hits;          /* normalised recipient addresses that are contacts */
 	size_t nhits;
 	size_t bad_addresses; /* recipient entries that did not parse */
+	char *subject;        /* decoded, or NULL */
+	bool digest_reply;    /* In-Reply-To or References names one of our digests */
+	/* A check-back tag (me's LOCAL+fu-DURATION@DOMAIN among the recipients):
+	 * every other recipient is to be checked back on. */
+	bool checkback;
+	bool checkback_weekday;   /* +fu-fri: the next such day */
+	int checkback_wday;       /* 0 = Monday */
+	struct span checkback_span;
+	char **others;        /* distinct recipients but me and my tags, normalised */
+	size_t nothers;
 	char *warning;        /* the first of them described, or NULL */
 };
 

@@ -78,6 +78,37 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	/* 2: invites name their contact and keep the message until it is sent */
 	"ALTER TABLE invites ADD COLUMN contact TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE invites ADD COLUMN message TEXT;",
+	/* 3: replies to the digest, check-backs, people written to who are
+	 * not contacts */
+	"CREATE TABLE reply_pending ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
+	"  uid INTEGER NOT NULL,"
+	"  at INTEGER NOT NULL);"
+	"CREATE TABLE reply_lines ("
+	"  id INTEGER PRIMARY KEY,"
+	"  message_id TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  line TEXT NOT NULL,"
+	"  applied INTEGER NOT NULL,"
+	"  what TEXT NOT NULL,"
+	"  digest TEXT);"
+	"CREATE TABLE checkbacks ("
+	"  id INTEGER PRIMARY KEY,"
+	"  key TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL,"
+	"  due INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  resolved_at INTEGER,"
+	"  UNIQUE (key, address));"
+	"CREATE INDEX checkbacks_open ON checkbacks (address) WHERE resolved_at IS NULL;"
+	"CREATE TABLE correspondents ("
+	"  key TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  UNIQUE (key, address));",
 };
 
 static int
@@ -731,4 +762,230 @@ store_invite_sent(struct store *st, const char *uid, int sequence, time_t now, c
 	sqlite3_bind_text(s, 2, uid, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 3, sequence);
 	return step_done(st, s, err);
+}
+
+int
+store_reply_pending_add(struct store *st, const char *message_id, const char *account,
+    const char *folder, uint32_t uid, time_t at, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR IGNORE INTO reply_pending (message_id, account, folder, uid, at)"
+	    " SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS"
+	    " (SELECT 1 FROM replies WHERE message_id = ?1)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, uid);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)at);
+	return step_done(st, s, err);
+}
+
+int
+store_reply_pending_each(struct store *st, const char *account, const char *folder,
+    int (*fn)(const char *message_id, uint32_t uid, time_t at, void *arg), void *arg,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT message_id, uid, at FROM reply_pending WHERE account = ? AND folder = ?"
+	    " ORDER BY uid", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
+		    (time_t)sqlite3_column_int64(s, 2), arg) < 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_reply_done(struct store *st, const char *message_id, time_t now, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR IGNORE INTO replies (message_id, applied_at) VALUES (?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	return store_reply_drop(st, message_id, err);
+}
+
+int
+store_reply_drop(struct store *st, const char *message_id, char **err)
+{
+	sqlite3_stmt *s = prepare(st, "DELETE FROM reply_pending WHERE message_id = ?", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_reply_seen(struct store *st, const char *message_id, char **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM replies WHERE message_id = ?", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	return lookup_done(st, s, sqlite3_step(s), err) == 0;
+}
+
+int
+store_reply_line_add(struct store *st, const char *message_id, time_t at, const char *line,
+    bool applied, const char *what, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT INTO reply_lines (message_id, at, line, applied, what) VALUES (?, ?, ?, ?, ?)",
+	    err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, applied);
+	sqlite3_bind_text(s, 5, what, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_reply_lines_each(struct store *st,
+    int (*fn)(const char *line, bool applied, const char *what, void *arg), void *arg,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT line, applied, what FROM reply_lines WHERE digest IS NULL ORDER BY id", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1) != 0,
+		    (const char *)sqlite3_column_text(s, 2), arg) < 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_reply_lines_reported(struct store *st, const char *day, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE reply_lines SET digest = ? WHERE digest IS NULL", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_checkback_add(struct store *st, const char *key, const char *address,
+    time_t created, int due, const char *reason, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason)"
+	    " VALUES (?, ?, ?, ?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
+	sqlite3_bind_int(s, 4, due);
+	sqlite3_bind_text(s, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_checkbacks_resolve(struct store *st, const char *address, time_t at,
+    const char *key, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE checkbacks SET resolved_at = ?1 WHERE address = ?2 AND resolved_at IS NULL"
+	    " AND created_at < ?1 AND key != ?3", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, key != NULL ? key : "", -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
+store_checkbacks_open(struct store *st,
+    int (*fn)(const char *address, int due, const char *reason, time_t created, void *arg),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT address, due, reason, created_at FROM checkbacks WHERE resolved_at IS NULL"
+	    " ORDER BY due, address", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+		    (const char *)sqlite3_column_text(s, 2), (time_t)sqlite3_column_int64(s, 3),
+		    arg) < 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+int
+store_correspondent_add(struct store *st, const char *key, const char *address, time_t at,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "INSERT OR IGNORE INTO correspondents (key, address, at) VALUES (?, ?, ?)", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)at);
+	return step_done(st, s, err);
+}
+
+int
+store_correspondents_each(struct store *st, time_t since,
+    int (*fn)(const char *address, long count, time_t first, time_t last, void *arg),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "SELECT address, count(*), min(at), max(at) FROM correspondents WHERE at >= ?"
+	    " GROUP BY address ORDER BY count(*) DESC, max(at) DESC", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1),
+		    (time_t)sqlite3_column_int64(s, 2), (time_t)sqlite3_column_int64(s, 3), arg) < 0)
+			break;
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
 }

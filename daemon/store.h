@@ -14,7 +14,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 struct store_touch {
 	const char *key;           /* Message-ID, header hash, or a command's key */
@@ -127,5 +127,47 @@ int store_invites_pending(struct store *st, int (*fn)(const struct store_invite 
 int store_invite_sent(struct store *st, const char *uid, int sequence, time_t now,
     char **err);
 int store_stats(struct store *st, struct store_stats *out, char **err);
+
+/* Replies to the digest: seen by sync (pending: its body is still to be
+ * read), then applied once per Message-ID. */
+int store_reply_pending_add(struct store *st, const char *message_id, const char *account,
+    const char *folder, uint32_t uid, time_t at, char **err);
+int store_reply_pending_each(struct store *st, const char *account, const char *folder,
+    int (*fn)(const char *message_id, uint32_t uid, time_t at, void *arg), void *arg,
+    char **err);
+/* Records the reply as applied and no longer pending. */
+int store_reply_done(struct store *st, const char *message_id, time_t now, char **err);
+/* Forgets a pending reply (its message is gone). */
+int store_reply_drop(struct store *st, const char *message_id, char **err);
+/* 1 when the reply was applied already, 0 when not, -1 on error. */
+int store_reply_seen(struct store *st, const char *message_id, char **err);
+/* A line of a reply, applied or not, with what was done or why not. */
+int store_reply_line_add(struct store *st, const char *message_id, time_t at,
+    const char *line, bool applied, const char *what, char **err);
+/* The lines no digest has reported yet, in order. */
+int store_reply_lines_each(struct store *st,
+    int (*fn)(const char *line, bool applied, const char *what, void *arg), void *arg,
+    char **err);
+/* Marks them reported by the digest of day. */
+int store_reply_lines_reported(struct store *st, const char *day, char **err);
+
+/* Check-backs: one per (message key, address); open until a later message
+ * to the address (not the same one) or a "done". */
+int store_checkback_add(struct store *st, const char *key, const char *address,
+    time_t created, int due, const char *reason, char **err);
+int store_checkbacks_resolve(struct store *st, const char *address, time_t at,
+    const char *key, char **err);
+int store_checkbacks_open(struct store *st,
+    int (*fn)(const char *address, int due, const char *reason, time_t created, void *arg),
+    void *arg, char **err);
+
+/* People written to who are not contacts: one row per message. */
+int store_correspondent_add(struct store *st, const char *key, const char *address,
+    time_t at, char **err);
+/* Per address since since: how many messages, the first and the last;
+ * most written to first. */
+int store_correspondents_each(struct store *st, time_t since,
+    int (*fn)(const char *address, long count, time_t first, time_t last, void *arg),
+    void *arg, char **err);
 
 #endif

@@ -4,13 +4,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
+#include "control.h"
+#include "day.h"
+#include "reply.h"
 #include "scan.h"
 #include "sync.h"
+#include "tz.h"
 
 struct batch {
 	const struct config *cfg;
 	const struct imap_account *acct;
+	const char *folder;
 	struct store *st;
 	const struct sync_hooks *hooks;
 	struct sync_stats *stats;
@@ -38,6 +44,36 @@ warn(const struct sync_hooks *h, const char *fmt, ...)
 	buf_free(&b);
 }
 
+/* What a message means for the people in it besides touches: it answers
+ * their open check-backs, opens new ones when it carries a check-back tag,
+ * and counts for those who are not contacts (followupd suggest). */
+static int
+others(struct batch *b, const struct scan_result *r)
+{
+	int due = DAY_NONE;
+
+	if (r->checkback) {
+		int day = tz_day_of(r->at);
+
+		due = r->checkback_weekday ?
+		    day + ((r->checkback_wday - day_weekday(day) + 6) % 7) + 1 :
+		    span_add(day, r->checkback_span, 1);
+		b->stats->checkbacks += r->nothers;
+	}
+	for (size_t i = 0; i < r->nothers; i++) {
+		const char *a = r->others[i];
+		size_t owner;
+
+		if (store_checkbacks_resolve(b->st, a, r->at, r->key, &b->err) < 0 ||
+		    (due != DAY_NONE && store_checkback_add(b->st, r->key, a, r->at, due,
+		    r->subject, &b->err) < 0) ||
+		    (addr_index_find(&b->cfg->index, a, &owner) != 0 &&
+		    store_correspondent_add(b->st, r->key, a, r->at, &b->err) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 static void
 one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_t len)
 {
@@ -59,6 +95,11 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 		    r.bad_addresses, r.bad_addresses == 1 ? "" : "s", r.warning);
 	if (r.bulk)
 		b->stats->bulk++;
+	if (r.digest_reply && store_reply_pending_add(b->st, r.key, b->acct->name, b->folder,
+	    uid, r.at, &b->err) < 0)
+		goto done;
+	if (!r.bulk && others(b, &r) < 0)
+		goto done;
 	for (size_t i = 0; i < r.nhits; i++) {
 		struct store_touch t = {
 			.key = r.key, .address = r.hits[i], .at = r.at,
@@ -70,6 +111,7 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 			break;
 		b->stats->touches += added;
 	}
+done:
 	scan_result_free(&r);
 }
 
@@ -270,13 +312,87 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	return rc;
 }
 
+struct pending_reply {
+	char *message_id;
+	uint32_t uid;
+	time_t at;
+};
+
+struct pending_list {
+	struct pending_reply *v;
+	size_t n, cap;
+};
+
+static int
+collect_reply(const char *message_id, uint32_t uid, time_t at, void *arg)
+{
+	struct pending_list *l = arg;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = (struct pending_reply){ xstrdup(message_id), uid, at };
+	return 0;
+}
+
+/* Reads and applies the replies to the digest that the scan found: each
+ * one's text fetched, its commands applied once, in one transaction. A
+ * reply that cannot be fetched now stays pending for the next sync. */
+static enum imap_rc
+sync_replies(struct imap *c, const struct config *cfg, const struct imap_account *a,
+    struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
+    struct sync_stats *stats, char **err)
+{
+	struct pending_list l = { 0 };
+	enum imap_rc rc = IMAP_OK;
+
+	if (store_reply_pending_each(st, a->name, folder, collect_reply, &l, err) < 0)
+		return IMAP_FINAL;
+	for (size_t i = 0; i < l.n && rc == IMAP_OK; i++) {
+		struct pending_reply *p = &l.v[i];
+		struct control_result res;
+		char *text = NULL;
+		bool html;
+
+		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK)
+			break;
+		if (text == NULL) {
+			warn(hooks, "UID %lu: the reply <%s> has no text to read: skipped",
+			    (unsigned long)p->uid, p->message_id);
+			if (store_reply_drop(st, p->message_id, err) < 0)
+				rc = IMAP_FINAL;
+			continue;
+		}
+		if (html) {
+			char *plain = reply_html_text(text);
+
+			free(text);
+			text = plain;
+		}
+		if (control_apply_reply(cfg, st, p->message_id, p->at, text, now, &res, err) < 0)
+			rc = IMAP_FINAL;
+		else if (!res.again) {
+			stats->replies++;
+			stats->commands += res.applied;
+			stats->refused += res.refused;
+		}
+		free(text);
+	}
+	for (size_t i = 0; i < l.n; i++)
+		free(l.v[i].message_id);
+	free(l.v);
+	return rc;
+}
+
 enum imap_rc
 sync_folder(struct imap *c, const struct config *cfg, const struct imap_account *a,
     struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
     struct sync_stats *stats, char **err)
 {
 	struct imap_folder info;
-	struct batch b = { .cfg = cfg, .acct = a, .st = st, .hooks = hooks, .stats = stats };
+	struct batch b = { .cfg = cfg, .acct = a, .folder = folder, .st = st, .hooks = hooks,
+	    .stats = stats };
 	uint32_t old_validity = 0, last = 0, *uids = NULL;
 	size_t n = 0;
 	enum imap_rc rc;
@@ -325,5 +441,7 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 		pthread_cond_destroy(&p.cv);
 	}
 	free(uids);
+	if (rc == IMAP_OK)
+		rc = sync_replies(c, cfg, a, st, folder, now, hooks, stats, err);
 	return rc;
 }

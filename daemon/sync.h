@@ -33,6 +33,10 @@ struct sync_stats {
 	size_t skipped;        /* messages that could not be read */
 	size_t bulk;           /* messages to more than max_recipients */
 	bool rescanned;        /* UIDVALIDITY changed: read from the start */
+	size_t checkbacks;     /* check-backs opened */
+	size_t replies;        /* replies to the digest applied */
+	size_t commands;       /* their commands applied */
+	size_t refused;        /* their lines not understood */
 };
 
 /* Scans folder on the connected c. Store failures come back as
