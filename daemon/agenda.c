@@ -61,6 +61,91 @@ note_new(struct fill *f, struct store *st, int today, char **err)
 	return rc;
 }
 
+struct checkback {
+	char *address, *reason;
+	int due;
+};
+
+struct cb_list {
+	struct checkback *v;
+	size_t n, cap;
+};
+
+static int
+collect_checkback(const char *address, int due, const char *reason, time_t created,
+    void *arg)
+{
+	struct cb_list *l = arg;
+
+	(void)created;
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = (struct checkback){ xstrdup(address), xstrdup(reason), due };
+	return 0;
+}
+
+static char *
+keep(struct agenda *a, char *s)
+{
+	a->strings = xrealloc(a->strings, (a->nstrings + 1) * sizeof *a->strings);
+	a->strings[a->nstrings++] = s;
+	return s;
+}
+
+/* One item per open check-back: on the contact the address belongs to, or
+ * on a contact made for the address. */
+static int
+add_checkbacks(struct agenda *a, const struct config *cfg, struct store *st, int day,
+    char **err)
+{
+	struct cb_list l = { 0 };
+	size_t nothers = 0;
+
+	if (store_checkbacks_open(st, collect_checkback, &l, err) < 0)
+		return -1;
+	for (size_t i = 0; i < l.n; i++)
+		nothers += config_contact_by_addr(cfg, l.v[i].address) == NULL;
+	a->extra = xcalloc(nothers + 1, sizeof *a->extra);
+	a->items = xrealloc(a->items, (a->count + l.n + 1) * sizeof *a->items);
+	for (size_t i = 0; i < l.n; i++) {
+		const struct contact *c = config_contact_by_addr(cfg, l.v[i].address);
+		struct fu_item *it = &a->items[a->count++];
+		char *address = keep(a, l.v[i].address);
+
+		if (c == NULL) {
+			struct contact *x = &a->extra[a->nextra++];
+
+			x->id = x->name = address;
+			/* The one-address list is freed with the strings. */
+			x->emails = (char **)keep(a, (char *)xcalloc(2, sizeof(char *)));
+			x->emails[0] = address;
+			x->nemails = 1;
+			x->last = x->once_day = DAY_NONE;
+			c = x;
+		}
+		memset(it, 0, sizeof *it);
+		it->contact = c;
+		it->kind = FU_CHECKBACK;
+		it->via = VIA_EMAIL;
+		if (*l.v[i].reason) {
+			it->title = keep(a, l.v[i].reason);
+		} else {
+			free(l.v[i].reason);
+			it->title = "check back";
+		}
+		it->due = it->overdue = l.v[i].due;
+		it->days_late = day - it->due;
+		it->held_until = DAY_NONE;
+		it->status = followup_status(it->due, it->overdue, cfg->horizon, day);
+		it->history = c >= cfg->contacts && c < cfg->contacts + cfg->ncontacts ?
+		    &a->histories[c - cfg->contacts] : &a->none;
+	}
+	free(l.v);
+	return 0;
+}
+
 int
 agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
     int day, int today, char **err)
@@ -94,6 +179,10 @@ agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
 	for (size_t i = 0; i < n; i++)
 		a->count += followup_items(&cfg->contacts[i], &s, &a->histories[i],
 		    &a->states[i], day, a->items + a->count);
+	if (add_checkbacks(a, cfg, st, day, err) < 0) {
+		agenda_free(a);
+		return -1;
+	}
 	followup_sort(a->items, a->count);
 	return 0;
 }
@@ -104,5 +193,9 @@ agenda_free(struct agenda *a)
 	free(a->items);
 	free(a->histories);
 	free(a->states);
+	free(a->extra);
+	for (size_t i = 0; i < a->nstrings; i++)
+		free(a->strings[i]);
+	free(a->strings);
 	memset(a, 0, sizeof *a);
 }

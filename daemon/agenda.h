@@ -12,10 +12,17 @@ struct agenda {
 	size_t count;
 	struct fu_history *histories;  /* one per contact, in config order */
 	struct fu_state *states;       /* one per contact */
+	/* Check-backs on people who are not contacts get a contact of their
+	 * own here (id and name: the address). */
+	struct contact *extra;
+	size_t nextra;
+	char **strings;                /* owned: addresses, reasons */
+	size_t nstrings;
+	struct fu_history none;        /* for those */
 };
 
 /* Builds the agenda of day (a local date) from touches before the end of
- * that day. Contacts never seen before are recorded as first seen on
+ * that day, with the open check-backs. Contacts never seen before are recorded as first seen on
  * today (the real date), which spreads their first due dates. 0 or -1. */
 int agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
     int day, int today, char **err);

@@ -29,6 +29,13 @@ int cmd_status(struct app *app, int argc, char **argv);
 int cmd_sync(struct app *app, int argc, char **argv);
 int cmd_digest(struct app *app, int argc, char **argv);
 int cmd_feed(struct app *app, int argc, char **argv);
+int cmd_suggest(struct app *app, int argc, char **argv);
+
+struct suggestion;
+/* Up to limit suggestions from the last year's correspondents
+ * (cmdsuggest.c); 0 or -1 with *err. */
+int cmd_suggestions(struct app *app, const struct config *cfg, struct store *st,
+    size_t limit, struct suggestion **out, size_t *n, char **err);
 
 /* The calendar feed of today from the state (cmdfeed.c); NULL with *err. */
 char *cmd_feed_build(struct app *app, const struct config *cfg, struct store *st,

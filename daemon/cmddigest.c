@@ -13,10 +13,51 @@
 #include "day.h"
 #include "digest.h"
 #include "smtp.h"
+#include "suggest.h"
 #include "tz.h"
 
+#define DIGEST_SUGGEST 3   /* people to consider, in the week's first digest */
 #define DIGEST_USAGE "digest [--date YYYY-MM-DD] [--dry-run] [--force]"
 #define DIGEST_TRIES 5   /* a 4xx or a network error: 1, 2, 4, 8 s between */
+
+struct applied_list {
+	struct digest_applied *v;
+	size_t n, cap;
+};
+
+static int
+collect_applied(const char *line, bool applied, const char *what, void *arg)
+{
+	struct applied_list *l = arg;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 8;
+		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
+	}
+	l->v[l->n++] = (struct digest_applied){ xstrdup(line), applied, xstrdup(what) };
+	return 0;
+}
+
+static void
+applied_free(struct applied_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].line);
+		free((char *)l->v[i].what);
+	}
+	free(l->v);
+}
+
+/* Is day the first of digest_days in its week? */
+static bool
+first_of_week(const struct config *cfg, int day)
+{
+	int first = 0;
+
+	while (first < 7 && !(cfg->digest_days & (1u << first)))
+		first++;
+	return day_weekday(day) == first;
+}
 
 /* Sends, retrying what may pass later. The result of the last try. */
 static enum smtp_rc
@@ -61,6 +102,9 @@ cmd_digest(struct app *app, int argc, char **argv)
 	struct digest d;
 	struct store_digest prev;
 	struct digest_input in = { 0 };
+	struct applied_list applied = { 0 };
+	struct suggestion *sugg = NULL;
+	size_t nsugg = 0;
 	char *err = NULL, *id = NULL, *msg = NULL, *health = NULL, date[DAY_STRLEN];
 	int status = 0, day, c, known;
 	enum smtp_rc rc;
@@ -118,6 +162,22 @@ cmd_digest(struct app *app, int argc, char **argv)
 		free(err);
 		err = NULL;
 	}
+	/* The replies' lines no digest has reported; suggestions once a week. */
+	if (store_reply_lines_each(st, collect_applied, &applied, &err) < 0 ||
+	    (first_of_week(cfg, day) &&
+	    cmd_suggestions(app, cfg, st, DIGEST_SUGGEST, &sugg, &nsugg, &err) < 0)) {
+		status = cmd_store_error(app, err);
+		free(health);
+		applied_free(&applied);
+		agenda_free(&a);
+		store_close(st);
+		config_free(cfg);
+		return status;
+	}
+	in.applied = applied.v;
+	in.napplied = applied.n;
+	in.suggest = sugg;
+	in.nsuggest = nsugg;
 	digest_render(&in, &d);
 
 	known = store_digest_get(st, date, &prev, &err);
@@ -179,6 +239,10 @@ cmd_digest(struct app *app, int argc, char **argv)
 		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
 		goto done;
 	}
+	if (applied.n > 0 && store_reply_lines_reported(st, date, &err) < 0) {
+		status = cmd_store_error(app, err);
+		goto done;
+	}
 	if (app->verbosity >= 0)
 		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
 done:
@@ -186,6 +250,8 @@ done:
 	if (!dry && status == 0 && date_arg == NULL && cfg->calendar.invites)
 		status = cmd_invites(app, cfg, st, a.items, a.count, day);
 	free(health);
+	applied_free(&applied);
+	suggest_free(sugg, nsugg);
 	free(msg);
 	free(id);
 	digest_free(&d);

@@ -9,6 +9,7 @@
 #include "day.h"
 #include "digest.h"
 #include "mime.h"
+#include "suggest.h"
 
 static const char *const section_title[DIGEST_NSECTIONS] = {
 	"Overdue", "Due today", "Coming up", "Cards to post", "Check back",
@@ -200,6 +201,62 @@ counts_line(const size_t *c, struct buf *b)
 		buf_printf(b, ", %zu to check back", c[DIGEST_CHECKBACK]);
 }
 
+static void
+section_head(struct buf *t, struct buf *h, const char *title, const char *colour)
+{
+	buf_printf(t, "\n%s\n", title);
+	buf_printf(h, "<h2 style=\"font-size:15px;margin:18px 0 2px 0;color:%s;"
+	    "text-transform:uppercase;letter-spacing:0.04em\">%s</h2>\n<ul style=\"margin:4px 0;"
+	    "padding-left:20px\">\n", colour, title);
+}
+
+/* What the commands of the user's replies did, and the lines not understood. */
+static void
+replies_section(const struct digest_input *in, struct buf *t, struct buf *h)
+{
+	if (in->napplied == 0)
+		return;
+	section_head(t, h, "Applied from your replies", "#455a64");
+	for (size_t i = 0; i < in->napplied; i++) {
+		const struct digest_applied *a = &in->applied[i];
+
+		buf_printf(t, "  %c \"%s\": %s%s\n", a->applied ? '*' : '?', a->line,
+		    a->applied ? "" : "not understood: ", a->what);
+		buf_puts(h, "<li style=\"margin:4px 0\"><code>");
+		mime_html_escape(h, a->line);
+		buf_puts(h, a->applied ? "</code>: " : "</code>: <span style=\"color:#c0392b\">"
+		    "not understood</span>: ");
+		mime_html_escape(h, a->what);
+		buf_puts(h, "</li>\n");
+	}
+	buf_puts(h, "</ul>\n");
+}
+
+/* Once a week: people written to often who are not contacts. */
+static void
+suggest_section(const struct digest_input *in, struct buf *t, struct buf *h)
+{
+	struct buf tmp = { 0 };
+
+	if (in->nsuggest == 0)
+		return;
+	section_head(t, h, "People you write to often", "#455a64");
+	for (size_t i = 0; i < in->nsuggest; i++) {
+		buf_reset(&tmp);
+		suggest_describe(&in->suggest[i], &tmp);
+		buf_printf(t, "  * %s: %s\n", in->suggest[i].address, buf_str(&tmp));
+		buf_puts(h, "<li style=\"margin:4px 0\">");
+		mime_html_escape(h, in->suggest[i].address);
+		buf_puts(h, ": ");
+		mime_html_escape(h, buf_str(&tmp));
+		buf_puts(h, "</li>\n");
+	}
+	buf_puts(t, "  (not contacts yet: \"followupd suggest\" writes their sections)\n");
+	buf_puts(h, "</ul>\n<p style=\"margin:2px 0;color:#555;font-size:13px\">Not contacts yet: "
+	    "<code>followupd suggest</code> writes their sections.</p>\n");
+	buf_free(&tmp);
+}
+
 void
 digest_render(const struct digest_input *in, struct digest *d)
 {
@@ -271,6 +328,8 @@ digest_render(const struct digest_input *in, struct digest *d)
 		if (any)
 			buf_puts(&h, "</table>\n");
 	}
+	replies_section(in, &t, &h);
+	suggest_section(in, &t, &h);
 	if (d->total > d->listed) {
 		size_t more = d->total - d->listed;
 

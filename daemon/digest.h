@@ -18,6 +18,15 @@ enum digest_section {
 	DIGEST_NSECTIONS
 };
 
+/* A line of a reply to an earlier digest, with what came of it. */
+struct digest_applied {
+	const char *line;
+	bool applied;
+	const char *what;              /* what was done, or why not */
+};
+
+struct suggestion;
+
 struct digest_input {
 	const struct config *cfg;
 	const struct fu_item *items;   /* sorted, most urgent first */
@@ -25,6 +34,10 @@ struct digest_input {
 	int day;                       /* the digest's local date */
 	const char *const *health;     /* "Sent folder unreachable since ..." */
 	size_t nhealth;
+	const struct digest_applied *applied;   /* "Applied from your replies" */
+	size_t napplied;
+	const struct suggestion *suggest;       /* people to consider adding */
+	size_t nsuggest;
 };
 
 struct digest {

@@ -26,6 +26,7 @@ static const char usage[] =
     "  digest [--date D] [--dry-run] [--force]\n"
     "                             build and send the digest of day D (today)\n"
     "  feed [-o FILE] [--serve]   write the calendar feed, or serve it\n"
+    "  suggest [--limit N]        people you write to often who are not contacts\n"
     "  run                        not in this version yet\n"
     "followupd --version | --help\n";
 
@@ -45,6 +46,7 @@ static const struct command commands[] = {
 	{ "sync", cmd_sync },
 	{ "digest", cmd_digest },
 	{ "feed", cmd_feed },
+	{ "suggest", cmd_suggest },
 };
 
 static const char *const later[] = { "run" };
