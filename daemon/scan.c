@@ -103,7 +103,15 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	for (size_t i = 0; i < h.rcpt.n; i++) {
 		char *a = h.rcpt.v[i].addr;
 		bool dup = false;
+		const char *tag;
 
+		/* The tag goes with normalising: read it first. */
+		if (!res->checkback && is_me(cfg, a, &tag) && tag != NULL) {
+			if (checkback_tag(tag, res) == 0)
+				res->checkback = true;
+			else if (res->warning == NULL)
+				res->warning = xasprintf("%s: not a check-back tag (+fu-2w, +fu-fri)", a);
+		}
 		addr_normalize_in_place(a);
 		if (h.rcpt.n > 64) {
 			dup = hmap_put(&seen, a, a) != a;
@@ -121,13 +129,6 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 
 		if (!is_me(cfg, norm[i], &tag))
 			res->others[res->nothers++] = xstrdup(norm[i]);
-		else if (tag != NULL && !res->checkback) {
-			if (checkback_tag(tag, res) == 0)
-				res->checkback = true;
-			else if (res->warning == NULL)
-				res->warning = xasprintf("%s: not a check-back tag (+fu-2w, +fu-fri)",
-				    norm[i]);
-		}
 	}
 	if (!res->bulk) {
 		res->hits = xcalloc(res->nrcpt + 1, sizeof *res->hits);

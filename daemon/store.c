@@ -15,6 +15,7 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *add_touch;   /* kept prepared: a scan adds thousands */
+	int depth;                 /* store_begin() calls not yet ended */
 };
 
 /* Each entry moves the schema from version i to i + 1. Never edit one that
@@ -127,15 +128,34 @@ exec(struct store *st, const char *sql, char **err)
 	return 0;
 }
 
+/* Transactions nest: only the outermost begins and commits, so that a
+ * change made of smaller ones (a reply's commands) is one transaction. */
 int
 store_begin(struct store *st, char **err)
 {
-	return exec(st, "BEGIN IMMEDIATE", err);
+	if (st->depth > 0) {
+		st->depth++;
+		return 0;
+	}
+	if (exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	st->depth = 1;
+	return 0;
 }
 
 int
 store_commit(struct store *st, char **err)
 {
+	if (st->depth > 1) {
+		st->depth--;
+		return 0;
+	}
+	if (st->depth == 0) {
+		/* An inner failure rolled the whole transaction back. */
+		*err = xstrdup("state: the transaction was rolled back");
+		return -1;
+	}
+	st->depth = 0;
 	if (exec(st, "COMMIT", err) < 0) {
 		store_rollback(st);
 		return -1;
@@ -146,6 +166,7 @@ store_commit(struct store *st, char **err)
 void
 store_rollback(struct store *st)
 {
+	st->depth = 0;
 	if (!sqlite3_get_autocommit(st->db))
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 }

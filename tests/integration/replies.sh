@@ -1,0 +1,197 @@
+#!/bin/sh
+# Email-driven control against a real Dovecot and a real SMTP server: a
+# digest goes out through aiosmtpd; a reply to it (multipart, the text part
+# quoted-printable in ISO-8859-1, with the digest quoted below an
+# attribution) is appended to Sent; `sync` fetches that one body and
+# applies its commands: the state and the next digest show them, and the
+# line not understood; the same reply seen again changes nothing; an
+# HTML-only reply works too. A check-back tag in Bcc opens check-backs for
+# the other recipients, a later message resolves one; `suggest` proposes a
+# frequent correspondent.
+. "$SRCDIR/tests/integration/lib.sh"
+
+/usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
+it_certs >/dev/null
+it_dovecot_start
+trap 'for p in "$IT"/*/pid; do [ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null; done; it_cleanup' EXIT
+it_smtpd mx "$IT/tls/good.pem" "$IT/tls/good.key"
+d() { date -u -d "$1" +%Y-%m-%d; }
+TODAY=$(d today)
+DB="$XDG_STATE_HOME/followupd/followupd.db"
+q() { sqlite3 "$DB" "$1"; }
+it_config \
+    '[contact:alice]' 'name = Alice Smith' 'email = alice@example.com' 'cadence = 2w' \
+    "last = $(d '20 days ago')" '' \
+    '[contact:bob]' "name = Bob O'Brien" 'email = bob@obrien.example' 'cadence = 1m' \
+    "last = $(d '40 days ago')" '' \
+    '[contact:zoe]' 'name = Zoë Ångström' 'email = zoe@example.se' 'cadence = 3m' \
+    "last = $(d '100 days ago')"
+(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
+cat >>"$FOLLOWUPD_CONFIG" <<CONF
+
+[smtp]
+url = smtp://127.0.0.1:$PORT
+user = jane
+password_file = $IT/smtp.pass
+ca_file = $IT/tls/ca.pem
+
+[calendar]
+invites = no
+CONF
+imapctl status Sent >/dev/null || fail "no Sent folder"
+
+# 1. The digest, through the real server.
+expect 0 digest
+DIGEST=$(grep -l '^Content-Type: multipart/alternative' "$IT"/mx/mail/*.eml | head -1)
+DIGEST_ID=$(sed -n 's/^Message-ID: *//p' "$DIGEST" | tr -d '\r')
+case $DIGEST_ID in "<followupd.digest.$TODAY."*) ;; *) fail "digest Message-ID: $DIGEST_ID" ;; esac
+
+# 2. A reply from a mail program: text (QP, Latin-1) and HTML, digest quoted.
+/usr/bin/python3 - "$IT/reply1.eml" "$DIGEST_ID" <<'PY'
+import sys, email.message, email.policy, email.utils
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
+path, digest_id = sys.argv[1], sys.argv[2]
+text = ("called alice\n"
+        "snooze bob 2w\n"
+        "note Zoë likes Zürich in spring\n"
+        "Thanks for the reminders!\n"
+        "\n"
+        "On Mon, 23 Nov 2026 at 07:30, Jane Doe <jane@example.org> wrote:\n"
+        "> Follow-ups for today\n"
+        "> done bob\n")
+m = MIMEMultipart("alternative")
+plain = MIMEText(text, "plain", "iso-8859-1")   # quoted-printable
+del plain["Content-Transfer-Encoding"]
+plain.set_payload(None)
+import quopri
+plain.set_payload(quopri.encodestring(text.encode("iso-8859-1")).decode("ascii"))
+plain["Content-Transfer-Encoding"] = "quoted-printable"
+m.attach(plain)
+m.attach(MIMEText("<div>called alice</div><blockquote>done bob</blockquote>", "html", "utf-8"))
+m["From"] = "Jane Doe <jane@example.org>"
+m["To"] = "Jane Doe <jane@example.org>"
+m["Subject"] = "Re: Follow-ups"
+m["Date"] = email.utils.formatdate(localtime=False)
+m["Message-ID"] = "<reply-1@example.org>"
+m["In-Reply-To"] = digest_id
+m["References"] = digest_id
+open(path, "wb").write(m.as_bytes())
+PY
+imapctl append Sent "$IT/reply1.eml" || fail "append"
+expect 0 sync
+has "$T/out" "1 reply to the digest (3 commands applied, 1 line not understood)"
+[ "$(q "SELECT count(*) FROM touches WHERE contact = 'alice' AND via = 'call' AND source = 'reply'")" = 1 ] ||
+    fail "no call recorded for alice"
+[ "$(q "SELECT snooze_until IS NOT NULL FROM contacts WHERE id = 'bob'")" = 1 ] || fail "bob not snoozed"
+[ "$(q "SELECT text FROM notes WHERE contact = 'zoe'")" = "likes Zürich in spring" ] ||
+    fail "zoe's note: $(q "SELECT text FROM notes")"
+q "SELECT line || ' | ' || applied FROM reply_lines ORDER BY id" >"$T/lines"
+has "$T/lines" "called alice | 1"
+has "$T/lines" "Thanks for the reminders! | 0"
+! grep -q "done bob" "$T/lines" || fail "a quoted line was applied"
+expect 0 due --json
+/usr/bin/python3 -c '
+import json, sys
+items = {i["id"]: i for i in json.load(open(sys.argv[1]))}
+assert "alice" not in items, "alice is still listed: %r" % items.get("alice")
+assert items["bob"]["status"] == "snoozed", items["bob"]
+' "$T/out" || fail "due after the reply"
+
+# 3. The next digest says what was applied and what was not understood.
+expect 0 digest --dry-run --date "$(d tomorrow)"
+/usr/bin/python3 - "$T/out" >"$T/text" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+print(m.get_body(("plain",)).get_content())
+PY
+has "$T/text" "Applied from your replies"
+has "$T/text" '* "called alice": Alice Smith: done by call'
+has "$T/text" "* \"snooze bob 2w\": Bob O'Brien: snoozed until $(d '2 weeks')"
+has "$T/text" '? "Thanks for the reminders!": not understood: not a command'
+
+# 4. The same reply again (a second copy in Sent): nothing changes.
+before=$(q "SELECT (SELECT count(*) FROM touches) || '/' || (SELECT count(*) FROM reply_lines) || '/' || (SELECT count(*) FROM notes)")
+imapctl append Sent "$IT/reply1.eml" || fail "append"
+expect 0 sync
+! grep -q "reply to the digest" "$T/out" || fail "the same reply was applied twice: $(cat "$T/out")"
+[ "$(q "SELECT (SELECT count(*) FROM touches) || '/' || (SELECT count(*) FROM reply_lines) || '/' || (SELECT count(*) FROM notes)")" = "$before" ] ||
+    fail "the second copy changed the state"
+
+# 5. An HTML-only reply, as some phones send it.
+/usr/bin/python3 - "$IT/reply2.eml" "$DIGEST_ID" <<'PY'
+import sys, email.utils
+from email.mime.text import MIMEText
+m = MIMEText('<div dir="ltr">card zoe<br>pause bob until 2027-01-10</div><br>'
+             '<div class="gmail_quote"><div class="gmail_attr">On Mon, Jane Doe '
+             '&lt;jane@example.org&gt; wrote:<br></div><blockquote>called alice</blockquote></div>',
+             "html", "utf-8")
+m["From"] = "jane@example.org"
+m["To"] = "jane@example.org"
+m["Subject"] = "Re: Follow-ups"
+m["Date"] = email.utils.formatdate()
+m["Message-ID"] = "<reply-2@example.org>"
+m["References"] = "<other@example.org> " + sys.argv[2]
+open(sys.argv[1], "wb").write(m.as_bytes())
+PY
+imapctl append Sent "$IT/reply2.eml" || fail "append"
+expect 0 sync
+has "$T/out" "1 reply to the digest (2 commands applied, 0 lines not understood)"
+[ "$(q "SELECT count(*) FROM touches WHERE contact = 'zoe' AND via = 'card'")" = 1 ] || fail "no card for zoe"
+[ "$(q "SELECT paused || ' ' || paused_until FROM contacts WHERE id = 'bob'")" != "0 " ] || fail "bob not paused"
+
+# 6. A check-back tag in Bcc: one check-back per other recipient.
+/usr/bin/python3 - "$IT" <<'PY'
+import sys, email.utils, time
+from email.mime.text import MIMEText
+def msg(name, to, bcc, subject, msgid, when):
+    m = MIMEText("Hello", "plain", "utf-8")
+    m["From"] = "jane@example.org"
+    m["To"] = to
+    if bcc:
+        m["Bcc"] = bcc
+    m["Subject"] = subject
+    m["Date"] = email.utils.formatdate(when)
+    m["Message-ID"] = msgid
+    open("%s/%s.eml" % (sys.argv[1], name), "wb").write(m.as_bytes())
+now = time.time()
+msg("tag", "Carol <carol@other.example>, alice@example.com", "jane+fu-3d@example.org",
+    "=?utf-8?q?Proposal_f=C3=BCr_Q1?=", "<tag-1@example.org>", now - 60)
+msg("tagfri", "dan@other.example", "jane+fu-fri@example.org", "Invoice", "<tag-2@example.org>", now - 50)
+msg("later", "carol@other.example", None, "Re: Proposal", "<later-1@example.org>", now - 10)
+for i in range(4):
+    msg("dave%d" % i, "dave@example.net", None, "Weekly %d" % i, "<dave-%d@example.org>" % i,
+        now - (3 - i) * 14 * 86400)
+PY
+imapctl append Sent "$IT/tag.eml" "$IT/tagfri.eml" || fail "append"
+expect 0 sync
+has "$T/out" "3 check-backs"
+expect 0 due --json --all
+/usr/bin/python3 - "$T/out" "$(d '3 days')" <<'PY' || fail "check-backs in due: $(cat "$T/out")"
+import json, sys, datetime
+items = [i for i in json.load(open(sys.argv[1])) if i["kind"] == "checkback"]
+by = {i["id"]: i for i in items}
+assert set(by) == {"carol@other.example", "alice", "dan@other.example"}, by
+assert by["carol@other.example"]["due"] == sys.argv[2], by
+assert by["carol@other.example"]["reason"] is None or True
+today = datetime.date.today()
+fri = datetime.date.fromisoformat(by["dan@other.example"]["due"])
+assert fri.weekday() == 4 and 1 <= (fri - today).days <= 7, fri
+PY
+expect 0 digest --dry-run
+has "$T/out" "Proposal f"
+# A later message to Carol answers her check-back; `done alice` answers Alice's.
+imapctl append Sent "$IT/later.eml" || fail "append"
+expect 0 sync
+[ "$(q "SELECT address FROM checkbacks WHERE resolved_at IS NULL ORDER BY 1" | tr '\n' ' ')" = "alice@example.com dan@other.example " ] ||
+    fail "open check-backs: $(q "SELECT address FROM checkbacks WHERE resolved_at IS NULL")"
+
+# 7. suggest: four messages to dave, two weeks apart.
+imapctl append Sent "$IT"/dave0.eml "$IT"/dave1.eml "$IT"/dave2.eml "$IT"/dave3.eml || fail "append"
+expect 0 sync
+expect 0 suggest
+has "$T/out" "[contact:dave]"
+has "$T/out" "email = dave@example.net"
+has "$T/out" "cadence = 2w"
+! grep -q 'alice@example.com\|jane' "$T/out" || fail "suggested a contact or me: $(cat "$T/out")"
+done_tests
