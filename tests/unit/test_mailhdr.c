@@ -3,6 +3,7 @@
 #include "testutil.h"
 
 #include "config.h"
+#include "digest.h"
 #include "mailhdr.h"
 #include "scan.h"
 
@@ -162,6 +163,103 @@ test_scan_bulk(void **unused)
 	config_free(cfg);
 }
 
+/* Check-back tags, replies to our digests, the subject, and the others. */
+static void
+test_scan_control(void **unused)
+{
+	static const struct {
+		const char *hdr;
+		bool checkback, weekday;
+		int wday;
+		const char *span;          /* described */
+		bool reply;
+		const char *others;        /* space-separated */
+	} cases[] = {
+		{ "To: Carol <carol@x.test>\r\nBcc: jane+fu-2w@example.org\r\n",
+		  true, false, 0, "every 2 weeks", false, "carol@x.test" },
+		{ "To: carol@x.test, alice@example.com\r\nCc: Jane+FU-3d@Example.ORG\r\n",
+		  true, false, 0, "every 3 days", false, "carol@x.test alice@example.com" },
+		{ "To: carol@x.test\r\nBcc: jane+fu-fri@example.org\r\n",
+		  true, true, 4, NULL, false, "carol@x.test" },
+		{ "To: carol@x.test\r\nBcc: jane+fu-monthly@example.org\r\n",
+		  true, false, 0, "every month", false, "carol@x.test" },
+		/* not tags: another user's, another domain's, an unknown duration */
+		{ "To: carol@x.test\r\nBcc: bob+fu-2w@example.org\r\n",
+		  false, false, 0, NULL, false, "carol@x.test bob@example.org" },
+		{ "To: carol@x.test\r\nBcc: jane+fu-2w@example.com\r\n",
+		  false, false, 0, NULL, false, "carol@x.test jane@example.com" },
+		{ "To: carol@x.test\r\nBcc: jane+fu-soon@example.org\r\n",
+		  false, false, 0, NULL, false, "carol@x.test" },
+		/* me, plainly: neither a tag nor someone else */
+		{ "To: carol@x.test\r\nBcc: jane@example.org\r\n",
+		  false, false, 0, NULL, false, "carol@x.test" },
+		/* replies to our digests, in In-Reply-To or References, resent too */
+		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.2026-11-23.d6f3c1f4@example.org>\r\n",
+		  false, false, 0, NULL, true, "" },
+		{ "To: jane@example.org\r\nReferences: <a@b> <followupd.digest.2026-11-23.d6f3c1f4.r2@example.org>\r\n",
+		  false, false, 0, NULL, true, "" },
+		/* another account's digest, another domain, someone else's id */
+		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.2026-11-23.00000000@example.org>\r\n",
+		  false, false, 0, NULL, false, "" },
+		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.2026-11-23.d6f3c1f4@example.com>\r\n",
+		  false, false, 0, NULL, false, "" },
+		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.x@example.org>\r\n",
+		  false, false, 0, NULL, false, "" },
+	};
+	struct config *cfg = config("");
+	char hash[16];
+
+	(void)unused;
+	/* The digest ids of this account carry the hash of me. */
+	{
+		char *id = digest_message_id(cfg, 20780);
+
+		assert_non_null(strstr(id, ".2026-11-23."));
+		snprintf(hash, sizeof hash, "%.8s", strstr(id, ".2026-11-23.") + 12);
+		free(id);
+	}
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct scan_result r;
+		const char *why = NULL;
+		char *hdr = xstrdup(cases[i].hdr), *p;
+		struct buf others = { 0 };
+
+		while ((p = strstr(hdr, "d6f3c1f4")) != NULL)
+			memcpy(p, hash, 8);
+		assert_int_equal(scan_message(cfg, hdr, strlen(hdr), 1700000000, &r, &why), 0);
+		if (r.checkback != cases[i].checkback || r.digest_reply != cases[i].reply)
+			fail_msg("case %zu: checkback %d reply %d", i, r.checkback, r.digest_reply);
+		if (r.checkback) {
+			assert_int_equal(r.checkback_weekday, cases[i].weekday);
+			if (cases[i].weekday)
+				assert_int_equal(r.checkback_wday, cases[i].wday);
+			else {
+				char d[64];
+
+				span_describe(r.checkback_span, d, sizeof d);
+				assert_string_equal(d, cases[i].span);
+			}
+		}
+		for (size_t k = 0; k < r.nothers; k++)
+			buf_printf(&others, "%s%s", k ? " " : "", r.others[k]);
+		if (strcmp(buf_str(&others), cases[i].others) != 0)
+			fail_msg("case %zu: others \"%s\"", i, buf_str(&others));
+		buf_free(&others);
+		scan_result_free(&r);
+		free(hdr);
+	}
+	{
+		struct scan_result r;
+		const char *why = NULL;
+		const char *hdr = "To: carol@x.test\r\nSubject: =?utf-8?q?Proposal_f=C3=BCr_Q1?=\r\n";
+
+		assert_int_equal(scan_message(cfg, hdr, strlen(hdr), 1, &r, &why), 0);
+		assert_string_equal(r.subject, "Proposal f\xc3\xbcr Q1");
+		scan_result_free(&r);
+	}
+	config_free(cfg);
+}
+
 static void
 test_scan_dates_and_keys(void **unused)
 {
@@ -225,6 +323,7 @@ main(void)
 		cmocka_unit_test(test_block),
 		cmocka_unit_test(test_scan_hits),
 		cmocka_unit_test(test_scan_bulk),
+		cmocka_unit_test(test_scan_control),
 		cmocka_unit_test(test_scan_dates_and_keys),
 		cmocka_unit_test(test_scan_bad_addresses),
 	};
