@@ -105,7 +105,7 @@ cmd_suggest(struct app *app, int argc, char **argv)
 	} else {
 		struct buf b = { 0 };
 
-		buf_printf(&b, "; Written to often in the last year, not in %s.\n"
+		buf_printf(&b, "; Written to often, and within the last year; not in %s.\n"
 		    "; Paste what you want to keep in touch with into it.\n", cfg->file);
 		for (size_t i = 0; i < n; i++) {
 			buf_putc(&b, '\n');

@@ -15,6 +15,8 @@
 struct store {
 	sqlite3 *db;
 	sqlite3_stmt *add_touch;   /* kept prepared: a scan adds thousands */
+	sqlite3_stmt *add_correspondent, *resolve_checkbacks;
+	int open_checkbacks;       /* -1 unknown; 0: no UPDATE needed */
 	int depth;                 /* store_begin() calls not yet ended */
 };
 
@@ -106,10 +108,13 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  UNIQUE (key, address));"
 	"CREATE INDEX checkbacks_open ON checkbacks (address) WHERE resolved_at IS NULL;"
 	"CREATE TABLE correspondents ("
-	"  key TEXT NOT NULL,"
+	"  account TEXT NOT NULL,"
+	"  folder TEXT NOT NULL,"
 	"  address TEXT NOT NULL,"
-	"  at INTEGER NOT NULL,"
-	"  UNIQUE (key, address));",
+	"  count INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  PRIMARY KEY (account, folder, address)) WITHOUT ROWID;",
 };
 
 static int
@@ -225,6 +230,8 @@ store_open_file(const char *path, char **err)
 	mode_t old = umask(077);
 	int rc;
 
+	st->open_checkbacks = -1;
+
 	rc = sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	umask(old);
@@ -288,6 +295,8 @@ store_close(struct store *st)
 	if (st == NULL)
 		return;
 	sqlite3_finalize(st->add_touch);
+	sqlite3_finalize(st->add_correspondent);
+	sqlite3_finalize(st->resolve_checkbacks);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -931,6 +940,7 @@ store_checkback_add(struct store *st, const char *key, const char *address,
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
 	sqlite3_bind_int(s, 4, due);
 	sqlite3_bind_text(s, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	st->open_checkbacks = 1;
 	return step_done(st, s, err);
 }
 
@@ -938,16 +948,35 @@ int
 store_checkbacks_resolve(struct store *st, const char *address, time_t at,
     const char *key, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE checkbacks SET resolved_at = ?1 WHERE address = ?2 AND resolved_at IS NULL"
-	    " AND created_at < ?1 AND key != ?3", err);
+	sqlite3_stmt *s;
+	int rc;
 
-	if (s == NULL)
+	/* Every recipient of every message asks: most mailboxes have no open
+	 * check-back at all, and then no statement runs. */
+	if (st->open_checkbacks < 0) {
+		s = prepare(st, "SELECT EXISTS (SELECT 1 FROM checkbacks WHERE resolved_at IS NULL)",
+		    err);
+		if (s == NULL)
+			return -1;
+		st->open_checkbacks = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 1;
+		sqlite3_finalize(s);
+	}
+	if (st->open_checkbacks == 0)
+		return 0;
+	s = st->resolve_checkbacks;
+	if (s == NULL && (s = st->resolve_checkbacks = prepare(st,
+	    "UPDATE checkbacks SET resolved_at = ?1 WHERE address = ?2 AND resolved_at IS NULL"
+	    " AND created_at < ?1 AND key != ?3", err)) == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
 	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, key != NULL ? key : "", -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
+	return 0;
 }
 
 int
@@ -974,17 +1003,42 @@ store_checkbacks_open(struct store *st,
 }
 
 int
-store_correspondent_add(struct store *st, const char *key, const char *address, time_t at,
+store_correspondent_add(struct store *st, const char *account, const char *folder,
+    const char *address, long count, time_t first, time_t last, char **err)
+{
+	sqlite3_stmt *s = st->add_correspondent;
+	int rc;
+
+	if (s == NULL && (s = st->add_correspondent = prepare(st,
+	    "INSERT INTO correspondents (account, folder, address, count, first, last)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (account, folder, address) DO UPDATE"
+	    " SET count = count + ?4, first = min(first, ?5), last = max(last, ?6)", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, address, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, count);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)first);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)last);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
+	return 0;
+}
+
+int
+store_correspondents_reset(struct store *st, const char *account, const char *folder,
     char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR IGNORE INTO correspondents (key, address, at) VALUES (?, ?, ?)", err);
+	    "DELETE FROM correspondents WHERE account = ? AND folder = ?", err);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)at);
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
 	return step_done(st, s, err);
 }
 
@@ -994,8 +1048,8 @@ store_correspondents_each(struct store *st, time_t since,
     void *arg, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "SELECT address, count(*), min(at), max(at) FROM correspondents WHERE at >= ?"
-	    " GROUP BY address ORDER BY count(*) DESC, max(at) DESC", err);
+	    "SELECT address, sum(count), min(first), max(last) FROM correspondents"
+	    " GROUP BY address HAVING max(last) >= ? ORDER BY 2 DESC, 4 DESC", err);
 	int rc;
 
 	if (s == NULL)

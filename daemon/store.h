@@ -161,11 +161,15 @@ int store_checkbacks_open(struct store *st,
     int (*fn)(const char *address, int due, const char *reason, time_t created, void *arg),
     void *arg, char **err);
 
-/* People written to who are not contacts: one row per message. */
-int store_correspondent_add(struct store *st, const char *key, const char *address,
-    time_t at, char **err);
-/* Per address since since: how many messages, the first and the last;
- * most written to first. */
+/* People written to who are not contacts, per folder: how many messages,
+ * the first and the last. add adds to what is known; reset forgets a
+ * folder's (before it is read again from the start). */
+int store_correspondent_add(struct store *st, const char *account, const char *folder,
+    const char *address, long count, time_t first, time_t last, char **err);
+int store_correspondents_reset(struct store *st, const char *account, const char *folder,
+    char **err);
+/* Per address, for those written to since since: how many messages in
+ * all, the first and the last; most written to first. */
 int store_correspondents_each(struct store *st, time_t since,
     int (*fn)(const char *address, long count, time_t first, time_t last, void *arg),
     void *arg, char **err);

@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "control.h"
 #include "day.h"
+#include "hmap.h"
 #include "reply.h"
 #include "scan.h"
 #include "sync.h"
@@ -23,7 +24,56 @@ struct batch {
 	char *err;            /* the first store error */
 	bool open;            /* a transaction is open */
 	size_t pending;       /* messages in it */
+	/* Non-contacts written to in the open transaction: address ->
+	 * struct tally, added to the state when it commits. */
+	struct hmap tally;
 };
+
+struct tally {
+	char *address;
+	long count;
+	time_t first, last;
+};
+
+static void
+tally_add(struct batch *b, const char *address, time_t at)
+{
+	struct tally *t = hmap_get(&b->tally, address);
+
+	if (t == NULL) {
+		t = xcalloc(1, sizeof *t);
+		t->address = xstrdup(address);
+		t->first = t->last = at;
+		hmap_put(&b->tally, t->address, t);
+	}
+	t->count++;
+	if (at < t->first)
+		t->first = at;
+	if (at > t->last)
+		t->last = at;
+}
+
+/* Writes the tally (flush) or drops it; it is empty afterwards. */
+static int
+tally_end(struct batch *b, bool flush, char **err)
+{
+	int rc = 0;
+
+	for (size_t i = 0; i < b->tally.cap; i++) {
+		struct tally *t = b->tally.slots[i].value;
+
+		if (t == NULL)
+			continue;
+		if (flush && rc == 0)
+			rc = store_correspondent_add(b->st, b->acct->name, b->folder, t->address,
+			    t->count, t->first, t->last, err);
+		free(t->address);
+		free(t);
+	}
+	hmap_free(&b->tally);
+	memset(&b->tally, 0, sizeof b->tally);
+	return rc;
+}
 
 static void
 warn(const struct sync_hooks *h, const char *fmt, ...)
@@ -66,10 +116,10 @@ others(struct batch *b, const struct scan_result *r)
 
 		if (store_checkbacks_resolve(b->st, a, r->at, r->key, &b->err) < 0 ||
 		    (due != DAY_NONE && store_checkback_add(b->st, r->key, a, r->at, due,
-		    r->subject, &b->err) < 0) ||
-		    (addr_index_find(&b->cfg->index, a, &owner) != 0 &&
-		    store_correspondent_add(b->st, r->key, a, r->at, &b->err) < 0))
+		    r->subject, &b->err) < 0))
 			return -1;
+		if (addr_index_find(&b->cfg->index, a, &owner) != 0)
+			tally_add(b, a, r->at);
 	}
 	return 0;
 }
@@ -141,12 +191,15 @@ record(struct batch *b, const struct imap_batch *ib, size_t count, bool last_one
 		goto bad;
 	if (last_one || b->pending >= SYNC_COMMIT) {
 		b->open = false;
+		if (tally_end(b, true, err) < 0)
+			goto bad;
 		if (store_commit(b->st, err) < 0)
 			return -1;
 	}
 	return 0;
 bad:
 	b->open = false;
+	tally_end(b, false, err);
 	store_rollback(b->st);
 	return -1;
 }
@@ -211,7 +264,9 @@ recorder(void *arg)
 			 * server error): keep what was recorded. */
 			if (p->b.open) {
 				p->b.open = false;
-				if (store_commit(p->b.st, &err) < 0) {
+				if (tally_end(&p->b, true, &err) < 0 ||
+				    store_commit(p->b.st, &err) < 0) {
+					store_rollback(p->b.st);
 					pthread_mutex_lock(&p->mu);
 					p->failed = true;
 					p->err = err;
@@ -410,6 +465,9 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 		stats->rescanned = true;
 		last = 0;
 	}
+	/* Read from the start: the counts of non-contacts start again too. */
+	if (last == 0 && store_correspondents_reset(st, a->name, folder, err) < 0)
+		return IMAP_FINAL;
 	if ((rc = imap_search_from(c, last + 1, &uids, &n, err)) != IMAP_OK)
 		return rc;
 	if (hooks != NULL && hooks->progress != NULL)

@@ -18,7 +18,7 @@ libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd)
 cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd)
 corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
 fail=0
-for h in address header date config http; do
+for h in address header date config http reply; do
 	echo "== fuzz_$h"
 	# shellcheck disable=SC2086
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \

@@ -194,4 +194,10 @@ has "$T/out" "[contact:dave]"
 has "$T/out" "email = dave@example.net"
 has "$T/out" "cadence = 2w"
 ! grep -q 'alice@example.com\|jane' "$T/out" || fail "suggested a contact or me: $(cat "$T/out")"
+# ... and the first digest of the week shows it; another day's does not.
+expect 0 digest --dry-run --date "$(d 'next monday')"
+has "$T/out" "People you write to often"
+has "$T/out" "dave@example.net: every 2 weeks (4 messages since"
+expect 0 digest --dry-run --date "$(d 'next tuesday')"
+! grep -q "People you write to often" "$T/out" || fail "suggestions on a Tuesday"
 done_tests
