@@ -21,7 +21,7 @@ command -v curl >/dev/null || { echo "imap.sh: curl is missing" >&2; exit 1; }
 . "$top/tests/integration/lib.sh"
 
 GEN="$IT_PYTHON $top/tests/integration/gen_sent.py"
-FIELDS="DATE MESSAGE-ID TO CC BCC RESENT-TO RESENT-CC"
+FIELDS="DATE MESSAGE-ID TO CC BCC RESENT-TO RESENT-CC SUBJECT IN-REPLY-TO REFERENCES"   # = mailhdr_fields
 
 it_certs >/dev/null
 # mdbox, Dovecot's own format: with Maildir, every read of a 100,000-file

@@ -186,7 +186,7 @@ mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
 				mailaddr_parse_list(buf_str(&v), v.len, &h->rcpt);
 				break;
 			case F_SUBJECT:
-				h->subject = mailaddr_decode_words(buf_str(&v));
+				h->subject = xstrdup(buf_str(&v) + strspn(buf_str(&v), " \t"));
 				break;
 			case F_REFS:
 				buf_puts(&h->refs, buf_str(&v));

@@ -18,7 +18,7 @@ extern const char *const mailhdr_fields[];
 struct mailhdr {
 	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
 	char *message_id;            /* without angle brackets, or NULL */
-	char *subject;               /* decoded to UTF-8, or NULL */
+	char *subject;               /* as written (RFC 2047 words not decoded), or NULL */
 	struct buf refs;             /* In-Reply-To and References, as written */
 	bool has_date;
 	time_t date;                 /* Date, when present and valid */

@@ -81,6 +81,7 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	struct mailhdr h;
 	struct hmap seen = { 0 };
 	char **norm;
+	size_t *from;
 	int rc = -1;
 
 	memset(res, 0, sizeof *res);
@@ -91,8 +92,6 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	res->date_fallback = !h.has_date || h.date > internaldate + 86400;
 	res->at = res->date_fallback ? internaldate : h.date;
 	res->bad_addresses = h.rcpt.bad;
-	if (h.subject != NULL)
-		res->subject = xstrdup(h.subject);
 	res->digest_reply = mailhdr_each_ref(&h, own_digest, (void *)cfg);
 	if (h.rcpt.first_error != NULL)
 		res->warning = xstrdup(h.rcpt.first_error);
@@ -100,6 +99,7 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	/* Normalised in place; distinct ones first. A message has a handful
 	 * of recipients, so a linear search beats hashing (and allocating). */
 	norm = xcalloc(h.rcpt.n + 1, sizeof *norm);
+	from = xcalloc(h.rcpt.n + 1, sizeof *from);
 	for (size_t i = 0; i < h.rcpt.n; i++) {
 		char *a = h.rcpt.v[i].addr;
 		bool dup = false;
@@ -119,28 +119,36 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 			for (size_t j = 0; j < res->nrcpt && !dup; j++)
 				dup = strcmp(norm[j], a) == 0;
 		}
-		if (!dup)
+		if (!dup) {
+			from[res->nrcpt] = i;
 			norm[res->nrcpt++] = a;
+		}
 	}
 	res->bulk = cfg->max_recipients > 0 && res->nrcpt > (size_t)cfg->max_recipients;
+	/* The addresses move from the header to the result: no copies. */
 	res->others = xcalloc(res->nrcpt + 1, sizeof *res->others);
 	for (size_t i = 0; i < res->nrcpt; i++) {
 		const char *tag;
 
-		if (!is_me(cfg, norm[i], &tag))
-			res->others[res->nothers++] = xstrdup(norm[i]);
-	}
-	if (!res->bulk) {
-		res->hits = xcalloc(res->nrcpt + 1, sizeof *res->hits);
-		for (size_t i = 0; i < res->nrcpt; i++) {
-			size_t owner;
-
-			if (addr_index_find(&cfg->index, norm[i], &owner) == 0)
-				res->hits[res->nhits++] = xstrdup(norm[i]);
+		if (!is_me(cfg, norm[i], &tag)) {
+			res->others[res->nothers++] = norm[i];
+			h.rcpt.v[from[i]].addr = NULL;
 		}
 	}
+	if (!res->bulk) {
+		res->hits = xcalloc(res->nothers + 1, sizeof *res->hits);
+		for (size_t i = 0; i < res->nothers; i++) {
+			size_t owner;
+
+			if (addr_index_find(&cfg->index, res->others[i], &owner) == 0)
+				res->hits[res->nhits++] = res->others[i];
+		}
+	}
+	if (res->checkback && h.subject != NULL)
+		res->subject = mailaddr_decode_words(h.subject);
 	hmap_free(&seen);
 	free(norm);
+	free(from);
 	rc = 0;
 done:
 	mailhdr_free(&h);
@@ -151,9 +159,7 @@ void
 scan_result_free(struct scan_result *res)
 {
 	free(res->key);
-	for (size_t i = 0; i < res->nhits; i++)
-		free(res->hits[i]);
-	free(res->hits);
+	free(res->hits);   /* its strings are others' */
 	free(res->warning);
 	free(res->subject);
 	for (size_t i = 0; i < res->nothers; i++)

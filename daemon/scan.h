@@ -16,10 +16,10 @@ struct scan_result {
 	bool date_fallback;   /* at came from INTERNALDATE */
 	size_t nrcpt;         /* distinct recipients */
 	bool bulk;            /* nrcpt > max_recipients: not a follow-up */
-	char **hits;          /* normalised recipient addresses that are contacts */
+	char **hits;          /* those of others that are contacts (not bulk) */
 	size_t nhits;
 	size_t bad_addresses; /* recipient entries that did not parse */
-	char *subject;        /* decoded, or NULL */
+	char *subject;        /* decoded, with a check-back only; or NULL */
 	bool digest_reply;    /* In-Reply-To or References names one of our digests */
 	/* A check-back tag (me's LOCAL+fu-DURATION@DOMAIN among the recipients):
 	 * every other recipient is to be checked back on. */

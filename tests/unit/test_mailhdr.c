@@ -251,7 +251,8 @@ test_scan_control(void **unused)
 	{
 		struct scan_result r;
 		const char *why = NULL;
-		const char *hdr = "To: carol@x.test\r\nSubject: =?utf-8?q?Proposal_f=C3=BCr_Q1?=\r\n";
+		const char *hdr = "To: carol@x.test, jane+fu-1w@example.org\r\n"
+		    "Subject: =?utf-8?q?Proposal_f=C3=BCr_Q1?=\r\n";
 
 		assert_int_equal(scan_message(cfg, hdr, strlen(hdr), 1, &r, &why), 0);
 		assert_string_equal(r.subject, "Proposal f\xc3\xbcr Q1");
