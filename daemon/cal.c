@@ -7,6 +7,7 @@
 #include "cal.h"
 #include "day.h"
 #include "digest.h"
+#include "hmap.h"
 #include "tz.h"
 
 #define CAL_ALARM_MINUTES 10   /* before a timed event */
@@ -79,6 +80,9 @@ cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
 		day_format(cyc, ymd);
 		buf_printf(&b, "%.4s%.2s%.2s", ymd, ymd + 5, ymd + 8);
 	}
+	/* Two check-backs on one person due the same day differ in reason. */
+	if (it->kind == FU_CHECKBACK && it->title != NULL)
+		buf_printf(&b, ".%08lx", hmap_hash(it->title) & 0xffffffffUL);
 	buf_printf(&b, "@%s", me_domain(cfg));
 	ev->uid = buf_take(&b);
 

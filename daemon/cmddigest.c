@@ -23,13 +23,15 @@
 struct applied_list {
 	struct digest_applied *v;
 	size_t n, cap;
+	long last;                 /* the id of the last line */
 };
 
 static int
-collect_applied(const char *line, bool applied, const char *what, void *arg)
+collect_applied(long id, const char *line, bool applied, const char *what, void *arg)
 {
 	struct applied_list *l = arg;
 
+	l->last = id;
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 8;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
@@ -239,7 +241,7 @@ cmd_digest(struct app *app, int argc, char **argv)
 		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
 		goto done;
 	}
-	if (applied.n > 0 && store_reply_lines_reported(st, date, &err) < 0) {
+	if (applied.n > 0 && store_reply_lines_reported(st, date, applied.last, &err) < 0) {
 		status = cmd_store_error(app, err);
 		goto done;
 	}

@@ -8,7 +8,8 @@
 #include "reply.h"
 #include "tz.h"
 
-/* Carries out one command; *what says what was done. 0 or -1 (store). */
+/* Carries out one command; *what says what was done (0) or why not (1);
+ * -1 on a store error. */
 static int
 apply(struct store *st, const char *message_id, size_t lineno,
     time_t at, const struct reply_cmd *cmd, char **what, char **err)
@@ -40,6 +41,11 @@ apply(struct store *st, const char *message_id, size_t lineno,
 	case REPLY_SKIP:
 		until = cmd->verb == REPLY_SKIP ? span_add(today, c->cadence.due, 1) :
 		    cmd->has_span ? span_add(today, cmd->span, 1) : cmd->day;
+		if (until <= today) {
+			day_format(until, d);
+			*what = xasprintf("%s is not after the day of the reply", d);
+			return 1;
+		}
 		if (store_set_snooze(st, c->id, until, today, err) < 0)
 			return -1;
 		day_format(until, d);
@@ -47,6 +53,11 @@ apply(struct store *st, const char *message_id, size_t lineno,
 		    "from %s" : "%s: snoozed until %s", c->name, d);
 		return 0;
 	case REPLY_PAUSE:
+		if (cmd->day != DAY_NONE && cmd->day <= today) {
+			day_format(cmd->day, d);
+			*what = xasprintf("%s is not after the day of the reply", d);
+			return 1;
+		}
 		if (store_set_pause(st, c->id, cmd->day != DAY_NONE ? PAUSE_UNTIL : PAUSE_YES,
 		    cmd->day, today, err) < 0)
 			return -1;
@@ -94,14 +105,24 @@ control_apply_reply(const struct config *cfg, struct store *st, const char *mess
 		struct reply_cmd cmd;
 		char *why = NULL, *what = NULL;
 		int rc = reply_parse_line(cfg, line, &cmd, &why);
+		bool parsed = rc > 0;
 
 		lineno++;
 		if (rc == 0)
 			continue;
-		if (rc > 0 && apply(st, message_id, lineno, at, &cmd, &what, err) < 0) {
-			reply_cmd_free(&cmd);
-			free(text);
-			goto bad;
+		if (rc > 0) {
+			int a = apply(st, message_id, lineno, at, &cmd, &what, err);
+
+			if (a < 0) {
+				reply_cmd_free(&cmd);
+				free(text);
+				goto bad;
+			}
+			if (a > 0) {   /* understood, but not to be done */
+				why = what;
+				what = NULL;
+				rc = -1;
+			}
 		}
 		/* The line as the user wrote it, with what came of it. */
 		if (store_reply_line_add(st, message_id, at, line, rc > 0, rc > 0 ? what : why,
@@ -118,7 +139,7 @@ control_apply_reply(const struct config *cfg, struct store *st, const char *mess
 			res->refused++;
 		free(what);
 		free(why);
-		if (rc > 0)
+		if (parsed)
 			reply_cmd_free(&cmd);
 	}
 	free(text);

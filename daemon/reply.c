@@ -231,17 +231,24 @@ reply_html_text(const char *html)
 }
 
 /* The words of a line, split at white space; the line is modified. */
+#define REPLY_MAX_WORDS 200
+
 struct words {
-	char *v[64];
+	char *v[REPLY_MAX_WORDS];
 	size_t n;
 };
 
-static void
+/* -1 when the line has more words than that. */
+static int
 split(char *s, struct words *w)
 {
 	w->n = 0;
-	for (char *t = strtok(s, " \t"); t != NULL && w->n < 64; t = strtok(NULL, " \t"))
+	for (char *t = strtok(s, " \t"); t != NULL; t = strtok(NULL, " \t")) {
+		if (w->n == REPLY_MAX_WORDS)
+			return -1;
 		w->v[w->n++] = t;
+	}
+	return 0;
 }
 
 static char *
@@ -352,7 +359,10 @@ reply_parse_line(const struct config *cfg, const char *line, struct reply_cmd *c
 		*dd = '\0';
 		note = dd + 4;
 	}
-	split(s, &w);
+	if (split(s, &w) < 0) {
+		*why = xasprintf("too long: a command has %d words at most", REPLY_MAX_WORDS);
+		goto out;
+	}
 	for (i = 0; i < sizeof verbs / sizeof verbs[0]; i++)
 		if (strcasecmp(w.v[0], verbs[i].word) == 0)
 			break;

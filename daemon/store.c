@@ -864,6 +864,20 @@ store_reply_drop(struct store *st, const char *message_id, char **err)
 }
 
 int
+store_reply_pending_reset(struct store *st, const char *account, const char *folder,
+    char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "DELETE FROM reply_pending WHERE account = ? AND folder = ?", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
+	return step_done(st, s, err);
+}
+
+int
 store_reply_seen(struct store *st, const char *message_id, char **err)
 {
 	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM replies WHERE message_id = ?", err);
@@ -894,18 +908,18 @@ store_reply_line_add(struct store *st, const char *message_id, time_t at, const 
 
 int
 store_reply_lines_each(struct store *st,
-    int (*fn)(const char *line, bool applied, const char *what, void *arg), void *arg,
-    char **err)
+    int (*fn)(long id, const char *line, bool applied, const char *what, void *arg),
+    void *arg, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "SELECT line, applied, what FROM reply_lines WHERE digest IS NULL ORDER BY id", err);
+	    "SELECT id, line, applied, what FROM reply_lines WHERE digest IS NULL ORDER BY id", err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1) != 0,
-		    (const char *)sqlite3_column_text(s, 2), arg) < 0)
+		if (fn((long)sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+		    sqlite3_column_int(s, 2) != 0, (const char *)sqlite3_column_text(s, 3), arg) < 0)
 			break;
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -914,20 +928,21 @@ store_reply_lines_each(struct store *st,
 }
 
 int
-store_reply_lines_reported(struct store *st, const char *day, char **err)
+store_reply_lines_reported(struct store *st, const char *day, long upto, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "UPDATE reply_lines SET digest = ? WHERE digest IS NULL", err);
+	    "UPDATE reply_lines SET digest = ? WHERE digest IS NULL AND id <= ?", err);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, upto);
 	return step_done(st, s, err);
 }
 
 int
 store_checkback_add(struct store *st, const char *key, const char *address,
-    time_t created, int due, const char *reason, char **err)
+    time_t created, int due, const char *reason, bool *added, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
 	    "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason)"
@@ -941,7 +956,10 @@ store_checkback_add(struct store *st, const char *key, const char *address,
 	sqlite3_bind_int(s, 4, due);
 	sqlite3_bind_text(s, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
 	st->open_checkbacks = 1;
-	return step_done(st, s, err);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
 }
 
 int

@@ -146,15 +146,18 @@ int store_reply_line_add(struct store *st, const char *message_id, time_t at,
     const char *line, bool applied, const char *what, char **err);
 /* The lines no digest has reported yet, in order. */
 int store_reply_lines_each(struct store *st,
-    int (*fn)(const char *line, bool applied, const char *what, void *arg), void *arg,
+    int (*fn)(long id, const char *line, bool applied, const char *what, void *arg),
+    void *arg, char **err);
+/* Marks those up to id upto reported by the digest of day. */
+int store_reply_lines_reported(struct store *st, const char *day, long upto, char **err);
+/* Forgets a folder's pending replies (it is read again from the start). */
+int store_reply_pending_reset(struct store *st, const char *account, const char *folder,
     char **err);
-/* Marks them reported by the digest of day. */
-int store_reply_lines_reported(struct store *st, const char *day, char **err);
 
 /* Check-backs: one per (message key, address); open until a later message
  * to the address (not the same one) or a "done". */
 int store_checkback_add(struct store *st, const char *key, const char *address,
-    time_t created, int due, const char *reason, char **err);
+    time_t created, int due, const char *reason, bool *added, char **err);
 int store_checkbacks_resolve(struct store *st, const char *address, time_t at,
     const char *key, char **err);
 int store_checkbacks_open(struct store *st,

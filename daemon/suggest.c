@@ -24,11 +24,15 @@ propose(long count, time_t first, time_t last)
 	return (struct span){ 6, SPAN_MONTH };
 }
 
+/* Is id a contact's, or one of the suggestions' before it? */
 static bool
-id_taken(const struct config *cfg, const char *id)
+id_taken(const struct config *cfg, const struct suggestion *v, size_t k, const char *id)
 {
 	for (size_t i = 0; i < cfg->ncontacts; i++)
 		if (strcmp(cfg->contacts[i].id, id) == 0)
+			return true;
+	for (size_t i = 0; i < k; i++)
+		if (strcmp(v[i].id, id) == 0)
 			return true;
 	return false;
 }
@@ -36,13 +40,13 @@ id_taken(const struct config *cfg, const char *id)
 /* "bob.smith@example.com" -> "bob-smith", or "bob-smith-example-com" when
  * the short one is taken. */
 static char *
-make_id(const struct config *cfg, const char *address)
+make_id(const struct config *cfg, const struct suggestion *v, size_t k, const char *address)
 {
 	struct buf b = { 0 };
 	const char *at = strrchr(address, '@');
 
 	for (const char *p = address; *p; p++) {
-		if (p == at && !id_taken(cfg, buf_str(&b)) && b.len > 0)
+		if (p == at && !id_taken(cfg, v, k, buf_str(&b)) && b.len > 0)
 			break;
 		buf_putc(&b, isalnum((unsigned char)*p) ? (char)tolower((unsigned char)*p) : '-');
 	}
@@ -63,7 +67,7 @@ suggest_pick(const struct config *cfg, const char *const *address, const long *c
 		    strcasecmp(address[i], cfg->me_addr) == 0)
 			continue;
 		v[k].address = xstrdup(address[i]);
-		v[k].id = make_id(cfg, address[i]);
+		v[k].id = make_id(cfg, v, k, address[i]);
 		v[k].count = count[i];
 		v[k].first = first[i];
 		v[k].last = last[i];

@@ -108,16 +108,18 @@ others(struct batch *b, const struct scan_result *r)
 		due = r->checkback_weekday ?
 		    day + ((r->checkback_wday - day_weekday(day) + 6) % 7) + 1 :
 		    span_add(day, r->checkback_span, 1);
-		b->stats->checkbacks += r->nothers;
 	}
 	for (size_t i = 0; i < r->nothers; i++) {
 		const char *a = r->others[i];
 		size_t owner;
 
+		bool added = false;
+
 		if (store_checkbacks_resolve(b->st, a, r->at, r->key, &b->err) < 0 ||
 		    (due != DAY_NONE && store_checkback_add(b->st, r->key, a, r->at, due,
-		    r->subject, &b->err) < 0))
+		    r->subject, &added, &b->err) < 0))
 			return -1;
+		b->stats->checkbacks += added;
 		if (addr_index_find(&b->cfg->index, a, &owner) != 0)
 			tally_add(b, a, r->at);
 	}
@@ -143,6 +145,8 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 	if (r.bad_addresses > 0)
 		warn(b->hooks, "UID %lu: %zu recipient%s skipped: %s", (unsigned long)uid,
 		    r.bad_addresses, r.bad_addresses == 1 ? "" : "s", r.warning);
+	else if (r.warning != NULL)
+		warn(b->hooks, "UID %lu: %s", (unsigned long)uid, r.warning);
 	if (r.bulk)
 		b->stats->bulk++;
 	if (r.digest_reply && store_reply_pending_add(b->st, r.key, b->acct->name, b->folder,
@@ -410,6 +414,15 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
 		char *text = NULL;
 		bool html;
 
+		if (p->at < now - SYNC_REPLY_MAX_AGE) {
+			/* A reply from long ago (seen on a first or a new full
+			 * scan) is history: its commands are not news. */
+			warn(hooks, "UID %lu: the reply <%s> is more than %ld days old: not applied",
+			    (unsigned long)p->uid, p->message_id, SYNC_REPLY_MAX_AGE / 86400);
+			if (store_reply_done(st, p->message_id, now, err) < 0)
+				rc = IMAP_FINAL;
+			continue;
+		}
 		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK)
 			break;
 		if (text == NULL) {
@@ -465,8 +478,10 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 		stats->rescanned = true;
 		last = 0;
 	}
-	/* Read from the start: the counts of non-contacts start again too. */
-	if (last == 0 && store_correspondents_reset(st, a->name, folder, err) < 0)
+	/* Read from the start: the counts of non-contacts start again too,
+	 * and pending replies are found again under their new UIDs. */
+	if (last == 0 && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
+	    store_reply_pending_reset(st, a->name, folder, err) < 0))
 		return IMAP_FINAL;
 	if ((rc = imap_search_from(c, last + 1, &uids, &n, err)) != IMAP_OK)
 		return rc;

@@ -18,6 +18,7 @@
 
 #define SYNC_BATCH 500       /* messages per UID FETCH */
 #define SYNC_COMMIT 5000     /* messages per transaction, at most (about) */
+#define SYNC_REPLY_MAX_AGE (14L * 86400)   /* older replies to the digest are not applied */
 
 struct sync_hooks {
 	void *arg;

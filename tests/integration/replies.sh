@@ -122,7 +122,8 @@ expect 0 sync
 /usr/bin/python3 - "$IT/reply2.eml" "$DIGEST_ID" <<'PY'
 import sys, email.utils
 from email.mime.text import MIMEText
-m = MIMEText('<div dir="ltr">card zoe<br>pause bob until 2027-01-10</div><br>'
+m = MIMEText('<div dir="ltr">card zoe<br>pause bob until 2027-01-10<br>'
+             'snooze alice 2020-01-01</div><br>'
              '<div class="gmail_quote"><div class="gmail_attr">On Mon, Jane Doe '
              '&lt;jane@example.org&gt; wrote:<br></div><blockquote>called alice</blockquote></div>',
              "html", "utf-8")
@@ -136,9 +137,30 @@ open(sys.argv[1], "wb").write(m.as_bytes())
 PY
 imapctl append Sent "$IT/reply2.eml" || fail "append"
 expect 0 sync
-has "$T/out" "1 reply to the digest (2 commands applied, 0 lines not understood)"
+has "$T/out" "1 reply to the digest (2 commands applied, 1 line not understood)"
+[ "$(q "SELECT what FROM reply_lines WHERE line = 'snooze alice 2020-01-01'")" = "2020-01-01 is not after the day of the reply" ] ||
+    fail "a snooze into the past: $(q "SELECT line, what FROM reply_lines")"
 [ "$(q "SELECT count(*) FROM touches WHERE contact = 'zoe' AND via = 'card'")" = 1 ] || fail "no card for zoe"
 [ "$(q "SELECT paused || ' ' || paused_until FROM contacts WHERE id = 'bob'")" != "0 " ] || fail "bob not paused"
+
+# A reply from long ago (a first scan of an old mailbox) is not applied.
+/usr/bin/python3 - "$IT/old.eml" "$DIGEST_ID" <<'PY'
+import sys, email.utils, time
+from email.mime.text import MIMEText
+m = MIMEText("called zoe\n", "plain", "utf-8")
+m["From"] = m["To"] = "jane@example.org"
+m["Subject"] = "Re: Follow-ups"
+m["Date"] = email.utils.formatdate(time.time() - 30 * 86400)
+m["Message-ID"] = "<reply-old@example.org>"
+m["In-Reply-To"] = sys.argv[2]
+open(sys.argv[1], "wb").write(m.as_bytes())
+PY
+imapctl append Sent "$IT/old.eml" || fail "append"
+calls=$(q "SELECT count(*) FROM touches WHERE contact = 'zoe' AND via = 'call'")
+expect 0 sync
+has "$T/err" "the reply <reply-old@example.org> is more than 14 days old: not applied"
+[ "$(q "SELECT count(*) FROM touches WHERE contact = 'zoe' AND via = 'call'")" = "$calls" ] ||
+    fail "an old reply was applied"
 
 # 6. A check-back tag in Bcc: one check-back per other recipient.
 /usr/bin/python3 - "$IT" <<'PY'
@@ -158,14 +180,16 @@ now = time.time()
 msg("tag", "Carol <carol@other.example>, alice@example.com", "jane+fu-3d@example.org",
     "=?utf-8?q?Proposal_f=C3=BCr_Q1?=", "<tag-1@example.org>", now - 60)
 msg("tagfri", "dan@other.example", "jane+fu-fri@example.org", "Invoice", "<tag-2@example.org>", now - 50)
+msg("tagbad", "erin@other.example", "jane+fu-soon@example.org", "Hi", "<tag-3@example.org>", now - 40)
 msg("later", "carol@other.example", None, "Re: Proposal", "<later-1@example.org>", now - 10)
 for i in range(4):
     msg("dave%d" % i, "dave@example.net", None, "Weekly %d" % i, "<dave-%d@example.org>" % i,
         now - (3 - i) * 14 * 86400)
 PY
-imapctl append Sent "$IT/tag.eml" "$IT/tagfri.eml" || fail "append"
+imapctl append Sent "$IT/tag.eml" "$IT/tagfri.eml" "$IT/tagbad.eml" || fail "append"
 expect 0 sync
 has "$T/out" "3 check-backs"
+has "$T/err" "jane+fu-soon@example.org: not a check-back tag (+fu-2w, +fu-fri)"
 expect 0 due --json --all
 /usr/bin/python3 - "$T/out" "$(d '3 days')" <<'PY' || fail "check-backs in due: $(cat "$T/out")"
 import json, sys, datetime

@@ -90,6 +90,27 @@ test_invite_calendar(void **state)
 	config_free(cfg);
 }
 
+/* Two check-backs on one person, due the same day: two events. */
+static void
+test_checkback_uids(void **state)
+{
+	struct config *cfg = test_config(conf_text);
+	struct fu_item a = item(cfg, 0, FU_DUE, TODAY), b = item(cfg, 0, FU_DUE, TODAY);
+	struct cal_event ea, eb;
+
+	(void)state;
+	a.kind = b.kind = FU_CHECKBACK;
+	a.title = "Proposal";
+	b.title = "Invoice";
+	assert_int_equal(cal_event_of(cfg, &a, TODAY, &ea), 0);
+	assert_int_equal(cal_event_of(cfg, &b, TODAY, &eb), 0);
+	assert_string_not_equal(ea.uid, eb.uid);
+	assert_int_equal(strncmp(ea.uid, "checkback.alice.20261123.", 25), 0);
+	cal_event_free(&ea);
+	cal_event_free(&eb);
+	config_free(cfg);
+}
+
 static void
 test_invite_message(void **state)
 {
@@ -284,6 +305,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_invite_calendar),
 		cmocka_unit_test(test_invite_message),
+		cmocka_unit_test(test_checkback_uids),
 		cmocka_unit_test(test_invite_plan),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_etag),

@@ -14,6 +14,11 @@ static const char conf_text[] =
     "once = 2026-12-01 Check the proposal\n"
     "[contact:zoe]\nname = Zoë Ångström\nemail = zoe@example.se\ncadence = 3m\n";
 
+#define TEN_WORDS "a b c d e f g h i j "
+#define HUNDRED_WORDS TEN_WORDS TEN_WORDS TEN_WORDS TEN_WORDS TEN_WORDS TEN_WORDS \
+    TEN_WORDS TEN_WORDS TEN_WORDS TEN_WORDS
+#define TWO_HUNDRED_WORDS HUNDRED_WORDS HUNDRED_WORDS
+
 struct line_case {
 	const char *line;
 	int rc;                    /* 1 command, 0 ignored, -1 refused */
@@ -85,6 +90,7 @@ static const struct line_case cases[] = {
 	{ "Thanks!", -1, 0, NULL, 0, NULL, NULL, NULL, "not a command" },
 	{ "Hi Jane,", -1, 0, NULL, 0, NULL, NULL, NULL, "not a command" },
 	{ "donealice", -1, 0, NULL, 0, NULL, NULL, NULL, "not a command" },
+	{ "note alice " TWO_HUNDRED_WORDS, -1, 0, NULL, 0, NULL, NULL, NULL, "too long" },
 	{ "\xff\xfe garbage \x01", -1, 0, NULL, 0, NULL, NULL, NULL, "not a command" },
 };
 

@@ -47,6 +47,19 @@ test_pick(void **state)
 	assert_int_equal(s[2].cadence.n, 6);
 	assert_int_equal(s[2].cadence.unit, SPAN_MONTH);
 	suggest_free(s, n);
+	/* two people with one local part: the second gets the long id */
+	{
+		const char *a[] = { "carl@a.example", "carl@b.example" };
+		long c[] = { 5, 4 };
+		time_t f[] = { T0, T0 }, l[] = { T0 + 50 * DAY, T0 + 50 * DAY };
+		struct suggestion *t;
+		size_t k = suggest_pick(cfg, a, c, f, l, 2, 10, &t);
+
+		assert_int_equal(k, 2);
+		assert_string_equal(t[0].id, "carl");
+		assert_string_equal(t[1].id, "carl-b-example");
+		suggest_free(t, k);
+	}
 	/* the limit */
 	n = suggest_pick(cfg, address, count, first, last, 7, 1, &s);
 	assert_int_equal(n, 1);
