@@ -97,14 +97,21 @@ keep(struct agenda *a, char *s)
 /* One item per open check-back: on the contact the address belongs to, or
  * on a contact made for the address. */
 static int
-add_checkbacks(struct agenda *a, const struct config *cfg, struct store *st, int day,
-    char **err)
+add_checkbacks(struct agenda *a, const struct config *cfg, const struct fu_settings *s,
+    struct store *st, int day, char **err)
 {
+	static const struct fu_state free_state = { DAY_NONE, DAY_NONE, PAUSE_NO, DAY_NONE };
 	struct cb_list l = { 0 };
 	size_t nothers = 0;
 
-	if (store_checkbacks_open(st, collect_checkback, &l, err) < 0)
+	if (store_checkbacks_open(st, collect_checkback, &l, err) < 0) {
+		for (size_t i = 0; i < l.n; i++) {
+			free(l.v[i].address);
+			free(l.v[i].reason);
+		}
+		free(l.v);
 		return -1;
+	}
 	for (size_t i = 0; i < l.n; i++)
 		nothers += config_contact_by_addr(cfg, l.v[i].address) == NULL;
 	a->extra = xcalloc(nothers + 1, sizeof *a->extra);
@@ -113,6 +120,8 @@ add_checkbacks(struct agenda *a, const struct config *cfg, struct store *st, int
 		const struct contact *c = config_contact_by_addr(cfg, l.v[i].address);
 		struct fu_item *it = &a->items[a->count++];
 		char *address = keep(a, l.v[i].address);
+		bool known = c != NULL;
+		const char *title = "check back";
 
 		if (c == NULL) {
 			struct contact *x = &a->extra[a->nextra++];
@@ -125,22 +134,14 @@ add_checkbacks(struct agenda *a, const struct config *cfg, struct store *st, int
 			x->last = x->once_day = DAY_NONE;
 			c = x;
 		}
-		memset(it, 0, sizeof *it);
-		it->contact = c;
-		it->kind = FU_CHECKBACK;
-		it->via = VIA_EMAIL;
-		if (*l.v[i].reason) {
-			it->title = keep(a, l.v[i].reason);
-		} else {
+		if (*l.v[i].reason)
+			title = keep(a, l.v[i].reason);
+		else
 			free(l.v[i].reason);
-			it->title = "check back";
-		}
-		it->due = it->overdue = l.v[i].due;
-		it->days_late = day - it->due;
-		it->held_until = DAY_NONE;
-		it->status = followup_status(it->due, it->overdue, cfg->horizon, day);
-		it->history = c >= cfg->contacts && c < cfg->contacts + cfg->ncontacts ?
-		    &a->histories[c - cfg->contacts] : &a->none;
+		/* A contact's pause or snooze holds it as it holds the rest. */
+		followup_checkback(c, s, known ? &a->states[c - cfg->contacts] : &free_state,
+		    known ? &a->histories[c - cfg->contacts] : &a->none, l.v[i].due, title,
+		    day, it);
 	}
 	free(l.v);
 	return 0;
@@ -179,7 +180,7 @@ agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
 	for (size_t i = 0; i < n; i++)
 		a->count += followup_items(&cfg->contacts[i], &s, &a->histories[i],
 		    &a->states[i], day, a->items + a->count);
-	if (add_checkbacks(a, cfg, st, day, err) < 0) {
+	if (add_checkbacks(a, cfg, &s, st, day, err) < 0) {
 		agenda_free(a);
 		return -1;
 	}

@@ -28,25 +28,12 @@ me_domain(const struct config *cfg)
 	return at != NULL ? at + 1 : "localhost";
 }
 
-/* The date a cycle of an item is known by in its UID. */
-static int
-cycle_day(const struct fu_item *it)
-{
-	switch (it->kind) {
-	case FU_CADENCE:
-		return it->history != NULL && it->history->any ? it->history->last_day : DAY_NONE;
-	case FU_MEETING: return it->contact->met_day;
-	case FU_ONCE: return it->contact->once_day;
-	default: return it->due;
-	}
-}
-
 int
 cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
     struct cal_event *ev)
 {
 	struct buf b = { 0 };
-	int cyc = cycle_day(it);
+	int cyc = it->cycle;
 	char ymd[DAY_STRLEN];
 	const char *kind = followup_kind_name(it->kind);
 
@@ -210,7 +197,7 @@ add_alarm(icalcomponent *ve, const char *summary)
 /* DTSTART/DTEND of an event on day: all-day, or event_time. */
 static void
 add_when(icalcomponent *ve, const struct config *cfg, icaltimezone *z, int day,
-    const char *summary)
+    const char *summary, bool alarm)
 {
 	const struct calendar_conf *cc = &cfg->calendar;
 
@@ -223,7 +210,8 @@ add_when(icalcomponent *ve, const struct config *cfg, icaltimezone *z, int day,
 	    cc->event_minute));
 	icalcomponent_add_property(ve, icalproperty_new_duration(
 	    icaldurationtype_from_int((int)cc->event_duration)));
-	add_alarm(ve, summary);
+	if (alarm)
+		add_alarm(ve, summary);
 }
 
 static icalcomponent *
@@ -244,11 +232,11 @@ new_event(const char *uid, const char *summary, const char *description,
 
 static icalcomponent *
 item_event(const struct config *cfg, icaltimezone *z, const struct cal_event *ev,
-    struct icaltimetype dtstamp)
+    struct icaltimetype dtstamp, bool alarm)
 {
 	icalcomponent *ve = new_event(ev->uid, ev->summary, ev->description, dtstamp);
 
-	add_when(ve, cfg, z, ev->day, ev->summary);
+	add_when(ve, cfg, z, ev->day, ev->summary, alarm);
 	if (ev->category != NULL)
 		icalcomponent_add_property(ve, icalproperty_new_categories(ev->category));
 	return ve;
@@ -394,7 +382,7 @@ cal_feed(const struct config *cfg, const struct fu_item *items, size_t n, int to
 	for (size_t i = 0; i < n; i++) {
 		if (cal_event_of(cfg, &items[i], today, &ev) < 0)
 			continue;
-		append_event(&out, item_event(cfg, z, &ev, dtstamp));
+		append_event(&out, item_event(cfg, z, &ev, dtstamp, true));
 		cal_event_free(&ev);
 	}
 	for (size_t i = 0; i < cfg->ncontacts; i++)
@@ -427,7 +415,8 @@ cal_invite(const struct config *cfg, const struct cal_event *ev,
 
 	if (z != NULL && !cfg->calendar.all_day)
 		icalcomponent_add_component(cal, cal_vtimezone(cfg, z, ev->day));
-	ve = item_event(cfg, z, ev, ical_utc(dtstamp));
+	/* RFC 5546 3.2.5: a CANCEL carries no VALARM. */
+	ve = item_event(cfg, z, ev, ical_utc(dtstamp), method != CAL_CANCEL);
 	icalcomponent_add_property(ve, icalproperty_new_sequence(sequence));
 	icalcomponent_add_property(ve, with_me(icalproperty_new_organizer(mailto), cfg));
 	att = with_me(icalproperty_new_attendee(mailto), cfg);

@@ -228,8 +228,14 @@ cmd_digest(struct app *app, int argc, char **argv)
 	{
 		char *serr = NULL;
 
-		if (store_digest_done(st, date, rc == SMTP_OK, app->now,
-		    rc == SMTP_OK ? NULL : err, &serr) < 0) {
+		/* "sent" and the reply lines it reported, together. */
+		if (store_begin(st, &serr) < 0 ||
+		    store_digest_done(st, date, rc == SMTP_OK, app->now,
+		    rc == SMTP_OK ? NULL : err, &serr) < 0 ||
+		    (rc == SMTP_OK && applied.n > 0 &&
+		    store_reply_lines_reported(st, date, applied.last, &serr) < 0) ||
+		    store_commit(st, &serr) < 0) {
+			store_rollback(st);
 			free(err);
 			status = cmd_store_error(app, serr);
 			goto done;
@@ -239,10 +245,6 @@ cmd_digest(struct app *app, int argc, char **argv)
 		fprintf(app->err, "followupd: smtp %s: %s\n", cfg->smtp.user, err);
 		free(err);
 		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
-		goto done;
-	}
-	if (applied.n > 0 && store_reply_lines_reported(st, date, applied.last, &err) < 0) {
-		status = cmd_store_error(app, err);
 		goto done;
 	}
 	if (app->verbosity >= 0)

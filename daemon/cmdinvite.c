@@ -143,13 +143,19 @@ cmd_invites(struct app *app, const struct config *cfg, struct store *st,
 		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->me_addr, p->message,
 		    strlen(p->message), 60, &code, &err);
 		if (rc != SMTP_OK) {
-			/* Still pending: the next run sends it. */
 			fprintf(app->err, "followupd: smtp %s: invite %s not sent: %s\n",
 			    cfg->smtp.user != NULL ? cfg->smtp.user : cfg->smtp.host, p->uid, err);
 			free(err);
 			err = NULL;
-			status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
-			break;
+			if (rc == SMTP_TEMP) {
+				status = EX_TEMPFAIL;   /* still pending: the next run sends it */
+				break;
+			}
+			/* Refused: given up, so that it holds up no other. */
+			status = EX_UNAVAILABLE;
+			if (store_invite_failed(st, p->uid, p->sequence, app->now, &err) < 0)
+				goto store_failed;
+			continue;
 		}
 		if (store_invite_sent(st, p->uid, p->sequence, app->now, &err) < 0)
 			goto store_failed;

@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "addr.h"
 #include "buf.h"
 #include "control.h"
 #include "day.h"
@@ -29,8 +30,12 @@ apply(struct store *st, const char *message_id, size_t lineno,
 		free(key);
 		/* A check-back on one of the contact's addresses is answered. */
 		for (size_t i = 0; rc == 0 && i < c->nemails; i++)
-			if (c->emails[i][0] != '@')
-				rc = store_checkbacks_resolve(st, c->emails[i], at + 1, "", err);
+			if (c->emails[i][0] != '@') {
+				char *a = addr_normalize(c->emails[i]);   /* as stored */
+
+				rc = store_checkbacks_resolve(st, a, at + 1, "", err);
+				free(a);
+			}
 		if (rc < 0)
 			return -1;
 		*what = xasprintf("%s: done by %s%s%s", c->name, via_name(cmd->via),

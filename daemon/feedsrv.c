@@ -42,7 +42,8 @@ feedsrv_token_load(const char *path, bool create, char **token, char **err)
 	size_t len;
 	unsigned char raw[TOKEN_BYTES];
 	struct buf b = { 0 };
-	int fd;
+	char *tmp;
+	int fd, rc, e;
 
 	if (afile_read(path, 4096, &text, &len) == 0) {
 		len = strcspn(text, "\r\n");
@@ -73,17 +74,34 @@ feedsrv_token_load(const char *path, bool create, char **token, char **err)
 	for (size_t i = 0; i < sizeof raw; i++)
 		buf_printf(&b, "%02x", raw[i]);
 	buf_putc(&b, '\n');
-	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd < 0 || write(fd, buf_str(&b), b.len) != (ssize_t)b.len || fsync(fd) < 0) {
+	/* Written whole to a temporary file, then linked into place: a crash
+	 * never leaves an empty token file, and of two first starts the
+	 * second reads the first's token. */
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd < 0 || fchmod(fd, 0600) < 0 ||
+	    write(fd, buf_str(&b), b.len) != (ssize_t)b.len || fsync(fd) < 0) {
 		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
 		if (fd >= 0) {
 			close(fd);
-			unlink(path);
+			unlink(tmp);
 		}
+		free(tmp);
 		buf_free(&b);
 		return -1;
 	}
 	close(fd);
+	rc = link(tmp, path);
+	e = errno;
+	unlink(tmp);
+	free(tmp);
+	if (rc < 0) {
+		buf_free(&b);
+		if (e == EEXIST)
+			return feedsrv_token_load(path, false, token, err);
+		*err = xasprintf("cannot write %s: %s", path, strerror(e));
+		return -1;
+	}
 	b.data[--b.len] = '\0';
 	*token = buf_take(&b);
 	return 0;

@@ -114,6 +114,21 @@ finish(struct fu_item *it, const struct contact *c, const struct fu_settings *s,
 		it->status = followup_status(it->due, it->overdue, s->horizon, today);
 }
 
+void
+followup_checkback(const struct contact *c, const struct fu_settings *s,
+    const struct fu_state *st, const struct fu_history *h, int due, const char *title,
+    int today, struct fu_item *it)
+{
+	memset(it, 0, sizeof *it);
+	it->contact = c;
+	it->kind = FU_CHECKBACK;
+	it->via = VIA_EMAIL;
+	it->title = title;
+	it->history = h;
+	it->due = it->overdue = it->cycle = due;
+	finish(it, c, s, st, today, false);
+}
+
 static const char *
 step_title(enum via v)
 {
@@ -154,6 +169,7 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 		it->contact = c;
 		it->kind = FU_CADENCE;
 		it->history = h;
+		it->cycle = h->any ? h->last_day : DAY_NONE;
 		if (h->any) {
 			it->due = span_add(h->last_day, c->cadence.due, 1);
 			it->overdue = span_add(h->last_day, c->cadence.overdue, 1);
@@ -182,7 +198,7 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 		bd = birthday_in(c, y);
 		if (bd < today)
 			bd = birthday_in(c, y + 1);
-		it->overdue = bd;
+		it->overdue = it->cycle = bd;
 		it->due = span_add(bd, s->card_lead, -1);
 		/* A card sent in this cycle's window counts for this birthday. */
 		resolved = h->has_via[VIA_CARD] &&
@@ -202,7 +218,7 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 			it->via = v;
 			it->title = step_title(v);
 			it->history = h;
-			it->due = c->met_day;
+			it->due = it->cycle = c->met_day;
 			it->overdue = c->met_day +
 			    (int)((c->met_minute + s->steps[i].seconds / 60) / 1440);
 			resolved = h->has_via[v] && h->via_at[v] > c->met_at;
@@ -217,7 +233,7 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 		it->kind = FU_ONCE;
 		it->title = c->once_text;
 		it->history = h;
-		it->due = it->overdue = c->once_day;
+		it->due = it->overdue = it->cycle = c->once_day;
 		finish(it, c, s, st, today, h->any && h->last_day >= c->once_day);
 	}
 	return n;

@@ -54,6 +54,11 @@ struct fu_item {
 	const char *title;         /* "thank-you email", the once text; NULL for cadence */
 	int held_until;            /* the end of a snooze or pause, or DAY_NONE */
 	bool resolved;             /* done for this cycle (status FU_OK) */
+	int cycle;                 /* the date the cycle is known by (a pause or
+	                            * snooze does not move it): the last contact
+	                            * of a cadence (DAY_NONE before any), the
+	                            * birthday, the meeting, the once date, the
+	                            * check-back's first due date */
 	const struct fu_history *history;
 };
 
@@ -66,6 +71,11 @@ void followup_history_add(struct fu_history *h, time_t at, int day, enum via via
 size_t followup_items(const struct contact *c, const struct fu_settings *s,
     const struct fu_history *h, const struct fu_state *st, int today,
     struct fu_item *out);
+/* A check-back item on c (due on due, title its reason), held by the
+ * contact's pause or snooze like its other items. */
+void followup_checkback(const struct contact *c, const struct fu_settings *s,
+    const struct fu_state *st, const struct fu_history *h, int due, const char *title,
+    int today, struct fu_item *it);
 /* Sorts most urgent first: by status, then the latest first, then name. */
 void followup_sort(struct fu_item *items, size_t n);
 /* The status on today of an item due on D and overdue after O. */

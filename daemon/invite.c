@@ -72,8 +72,12 @@ invite_plan(const struct config *cfg, const struct fu_item *items, size_t n,
 			live[k - known] = true;
 		/* A snooze moves an invite that was sent; it sends none. */
 		day = it->status == FU_SNOOZED ? ev.day : it->due;
+		/* Closed or sent for this date: nothing new. A closed one whose
+		 * item is due again on another date (after a pause) is sent
+		 * again, with the next SEQUENCE. */
 		if ((k == NULL && it->status == FU_SNOOZED) ||
-		    (k != NULL && (k->closed || (!k->cancelled && k->day == day)))) {
+		    (k != NULL && k->day == day && (k->closed || !k->cancelled)) ||
+		    (k != NULL && k->closed && it->status == FU_SNOOZED)) {
 			cal_event_free(&ev);
 			continue;
 		}
@@ -136,8 +140,8 @@ me_domain(const struct config *cfg)
 char *
 invite_message_id(const struct config *cfg, const char *uid, int sequence)
 {
-	return xasprintf("<followupd.invite.%08lx.%d@%s>",
-	    hmap_hash(uid) & 0xffffffffUL, sequence, me_domain(cfg));
+	return xasprintf("<followupd.invite.%016llx.%d@%s>",
+	    (unsigned long long)hmap_hash(uid), sequence, me_domain(cfg));
 }
 
 /* "Mon 23 Nov 2026" */

@@ -135,7 +135,8 @@ entity(const char *s, struct buf *out)
 		{ "amp", '&' }, { "lt", '<' }, { "gt", '>' }, { "quot", '"' },
 		{ "apos", '\'' }, { "nbsp", ' ' },
 	};
-	const char *semi = strchr(s, ';');
+	/* "&#x10ffff;" is the longest we know: look no further. */
+	const char *semi = memchr(s, ';', strnlen(s, 12));
 	size_t n;
 
 	if (semi == NULL || (n = (size_t)(semi - s)) < 2 || n > 10)

@@ -88,7 +88,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  account TEXT NOT NULL,"
 	"  folder TEXT NOT NULL,"
 	"  uid INTEGER NOT NULL,"
-	"  at INTEGER NOT NULL);"
+	"  at INTEGER NOT NULL,"
+	"  attempts INTEGER NOT NULL DEFAULT 0);"
 	"CREATE TABLE reply_lines ("
 	"  id INTEGER PRIMARY KEY,"
 	"  message_id TEXT NOT NULL,"
@@ -780,6 +781,21 @@ store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, v
 }
 
 int
+store_invite_failed(struct store *st, const char *uid, int sequence, time_t now, char **err)
+{
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE invites SET state = 'failed', message = NULL, updated_at = ?"
+	    " WHERE uid = ? AND sequence = ? AND state = 'pending'", err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 2, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, sequence);
+	return step_done(st, s, err);
+}
+
+int
 store_invite_sent(struct store *st, const char *uid, int sequence, time_t now, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
@@ -815,12 +831,12 @@ store_reply_pending_add(struct store *st, const char *message_id, const char *ac
 
 int
 store_reply_pending_each(struct store *st, const char *account, const char *folder,
-    int (*fn)(const char *message_id, uint32_t uid, time_t at, void *arg), void *arg,
-    char **err)
+    int (*fn)(const char *message_id, uint32_t uid, time_t at, int attempts, void *arg),
+    void *arg, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "SELECT message_id, uid, at FROM reply_pending WHERE account = ? AND folder = ?"
-	    " ORDER BY uid", err);
+	    "SELECT message_id, uid, at, attempts FROM reply_pending WHERE account = ? AND"
+	    " folder = ? ORDER BY uid", err);
 	int rc;
 
 	if (s == NULL)
@@ -829,7 +845,7 @@ store_reply_pending_each(struct store *st, const char *account, const char *fold
 	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn((const char *)sqlite3_column_text(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
-		    (time_t)sqlite3_column_int64(s, 2), arg) < 0)
+		    (time_t)sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3), arg) < 0)
 			break;
 	sqlite3_finalize(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -878,14 +894,28 @@ store_reply_pending_reset(struct store *st, const char *account, const char *fol
 }
 
 int
-store_reply_seen(struct store *st, const char *message_id, char **err)
+store_reply_failed(struct store *st, const char *message_id, char **err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM replies WHERE message_id = ?", err);
+	sqlite3_stmt *s = prepare(st,
+	    "UPDATE reply_pending SET attempts = attempts + 1 WHERE message_id = ?", err);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	return lookup_done(st, s, sqlite3_step(s), err) == 0;
+	return step_done(st, s, err);
+}
+
+int
+store_reply_seen(struct store *st, const char *message_id, char **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM replies WHERE message_id = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	rc = lookup_done(st, s, sqlite3_step(s), err);
+	return rc < 0 ? -1 : rc == 0;
 }
 
 int

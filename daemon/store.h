@@ -104,7 +104,8 @@ int store_digest_latest(struct store *st, const char *before, char day[16],
 int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err);
 /* An invite as the state keeps it. state: "pending" (message not yet
- * accepted by the server), "sent", or "closed" (its date passed). */
+ * accepted by the server), "sent", "failed" (refused), or "closed" (its
+ * date passed). */
 struct store_invite {
 	const char *uid;
 	const char *contact;
@@ -123,6 +124,10 @@ int store_invite_put(struct store *st, const struct store_invite *inv,
 /* The pending invites, oldest first, with their messages. */
 int store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, void *),
     void *arg, char **err);
+/* Marks uid's invite of that sequence as refused by the server (a 5xx):
+ * not sent again. */
+int store_invite_failed(struct store *st, const char *uid, int sequence, time_t now,
+    char **err);
 /* Marks uid's invite of that sequence as accepted by the server. */
 int store_invite_sent(struct store *st, const char *uid, int sequence, time_t now,
     char **err);
@@ -133,8 +138,10 @@ int store_stats(struct store *st, struct store_stats *out, char **err);
 int store_reply_pending_add(struct store *st, const char *message_id, const char *account,
     const char *folder, uint32_t uid, time_t at, char **err);
 int store_reply_pending_each(struct store *st, const char *account, const char *folder,
-    int (*fn)(const char *message_id, uint32_t uid, time_t at, void *arg), void *arg,
-    char **err);
+    int (*fn)(const char *message_id, uint32_t uid, time_t at, int attempts, void *arg),
+    void *arg, char **err);
+/* Counts a failed attempt to read a pending reply. */
+int store_reply_failed(struct store *st, const char *message_id, char **err);
 /* Records the reply as applied and no longer pending. */
 int store_reply_done(struct store *st, const char *message_id, time_t now, char **err);
 /* Forgets a pending reply (its message is gone). */

@@ -18,6 +18,7 @@ struct batch {
 	const struct config *cfg;
 	const struct imap_account *acct;
 	const char *folder;
+	time_t now;
 	struct store *st;
 	const struct sync_hooks *hooks;
 	struct sync_stats *stats;
@@ -149,8 +150,13 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 		warn(b->hooks, "UID %lu: %s", (unsigned long)uid, r.warning);
 	if (r.bulk)
 		b->stats->bulk++;
-	if (r.digest_reply && store_reply_pending_add(b->st, r.key, b->acct->name, b->folder,
-	    uid, r.at, &b->err) < 0)
+	if (r.digest_reply && r.at < b->now - SYNC_REPLY_MAX_AGE) {
+		/* A reply from long ago (a first scan of an old mailbox, a
+		 * folder read again) is history: its commands are not news. */
+		warn(b->hooks, "UID %lu: the reply <%s> is more than %ld days old: not applied",
+		    (unsigned long)uid, r.key, SYNC_REPLY_MAX_AGE / 86400);
+	} else if (r.digest_reply && store_reply_pending_add(b->st, r.key, b->acct->name,
+	    b->folder, uid, r.at, &b->err) < 0)
 		goto done;
 	if (!r.bulk && others(b, &r) < 0)
 		goto done;
@@ -375,6 +381,7 @@ struct pending_reply {
 	char *message_id;
 	uint32_t uid;
 	time_t at;
+	int attempts;
 };
 
 struct pending_list {
@@ -383,7 +390,7 @@ struct pending_list {
 };
 
 static int
-collect_reply(const char *message_id, uint32_t uid, time_t at, void *arg)
+collect_reply(const char *message_id, uint32_t uid, time_t at, int attempts, void *arg)
 {
 	struct pending_list *l = arg;
 
@@ -391,7 +398,7 @@ collect_reply(const char *message_id, uint32_t uid, time_t at, void *arg)
 		l->cap = l->cap ? 2 * l->cap : 8;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
 	}
-	l->v[l->n++] = (struct pending_reply){ xstrdup(message_id), uid, at };
+	l->v[l->n++] = (struct pending_reply){ xstrdup(message_id), uid, at, attempts };
 	return 0;
 }
 
@@ -414,17 +421,29 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
 		char *text = NULL;
 		bool html;
 
-		if (p->at < now - SYNC_REPLY_MAX_AGE) {
-			/* A reply from long ago (seen on a first or a new full
-			 * scan) is history: its commands are not news. */
-			warn(hooks, "UID %lu: the reply <%s> is more than %ld days old: not applied",
-			    (unsigned long)p->uid, p->message_id, SYNC_REPLY_MAX_AGE / 86400);
-			if (store_reply_done(st, p->message_id, now, err) < 0)
+		if (p->attempts >= SYNC_REPLY_TRIES) {
+			/* One the server or libetpan cannot give us must not hold
+			 * up the others: it is given up, and the digest says so. */
+			warn(hooks, "UID %lu: the reply <%s> could not be read in %d tries: given up",
+			    (unsigned long)p->uid, p->message_id, SYNC_REPLY_TRIES);
+			if (store_begin(st, err) < 0 ||
+			    store_reply_line_add(st, p->message_id, p->at, "(a reply to the digest)",
+			    false, "could not be read from the server: nothing in it was applied",
+			    err) < 0 ||
+			    store_reply_done(st, p->message_id, now, err) < 0 ||
+			    store_commit(st, err) < 0) {
+				store_rollback(st);
 				rc = IMAP_FINAL;
+			}
 			continue;
 		}
-		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK)
+		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK) {
+			char *serr = NULL;
+
+			if (store_reply_failed(st, p->message_id, &serr) < 0)
+				free(serr);
 			break;
+		}
 		if (text == NULL) {
 			warn(hooks, "UID %lu: the reply <%s> has no text to read: skipped",
 			    (unsigned long)p->uid, p->message_id);
@@ -459,8 +478,8 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
     struct sync_stats *stats, char **err)
 {
 	struct imap_folder info;
-	struct batch b = { .cfg = cfg, .acct = a, .folder = folder, .st = st, .hooks = hooks,
-	    .stats = stats };
+	struct batch b = { .cfg = cfg, .acct = a, .folder = folder, .now = now, .st = st,
+	    .hooks = hooks, .stats = stats };
 	uint32_t old_validity = 0, last = 0, *uids = NULL;
 	size_t n = 0;
 	enum imap_rc rc;

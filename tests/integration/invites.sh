@@ -132,6 +132,17 @@ cut -d'|' -f2,3,7 "$T/invites" | sort -u | cut -d'|' -f1,2 | uniq -d >"$T/dups"
 for uid in $(sqlite3 "$DB" "SELECT uid || '|' || sequence FROM invites WHERE state = 'sent'"); do
 	grep -qxF "$uid" "$T/keys" || fail "recorded as sent but never arrived: $uid"
 done
+# 6. A refused invite (550) is given up, not retried on every run.
+printf '%s\n' "" "[contact:fay]" "email = fay@example.com" "cadence = 1w" \
+    "last = $(d '8 days ago')" >>"$FOLLOWUPD_CONFIG"
+echo 550 >"$IT/mx/mode"
+expect 69 digest
+has "$T/err" "invite cadence.fay."
+[ "$(sqlite3 "$DB" "SELECT state FROM invites WHERE contact = 'fay'")" = failed ] ||
+    fail "a refused invite is $(sqlite3 "$DB" "SELECT state FROM invites WHERE contact = 'fay'")"
+echo ok >"$IT/mx/mode"
+expect 0 digest
+! grep -q "Sent the invite" "$T/out" || fail "a refused invite was sent again: $(cat "$T/out")"
 cat "$T/invites" | sed 's/^/# /'
 echo "# $(wc -l <"$T/invites") invite mails for $(wc -l <"$T/keys") invites after 15 kills"
 done_tests

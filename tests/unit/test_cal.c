@@ -34,6 +34,7 @@ item(const struct config *cfg, size_t contact, enum fu_status st, int due)
 	it.overdue = due;
 	it.held_until = DAY_NONE;
 	it.history = &hist;
+	it.cycle = hist.last_day;
 	return it;
 }
 
@@ -102,6 +103,7 @@ test_checkback_uids(void **state)
 	a.kind = b.kind = FU_CHECKBACK;
 	a.title = "Proposal";
 	b.title = "Invoice";
+	a.cycle = b.cycle = TODAY;
 	assert_int_equal(cal_event_of(cfg, &a, TODAY, &ea), 0);
 	assert_int_equal(cal_event_of(cfg, &b, TODAY, &eb), 0);
 	assert_string_not_equal(ea.uid, eb.uid);
@@ -180,6 +182,8 @@ test_invite_plan(void **state)
 		/* cancelled or closed, still gone: nothing */
 		{ FU_OK, DAY_NONE, true, TODAY, 1, true, false, 0, 0, 0, 0, 0 },
 		{ FU_OK, DAY_NONE, true, TODAY - 1, 0, false, true, 0, 0, 0, 0, 0 },
+		/* closed (its date passed while paused), due again later: sent again */
+		{ FU_DUE, DAY_NONE, true, TODAY - 10, 0, false, true, 1, INVITE_SEND, CAL_REQUEST, 1, TODAY },
 		/* cancelled, then due again (resumed): a new REQUEST */
 		{ FU_DUE, DAY_NONE, true, TODAY, 1, true, false, 1, INVITE_SEND, CAL_REQUEST, 2, TODAY },
 		/* upcoming is no invite yet */
