@@ -110,9 +110,10 @@ others(struct batch *b, const struct scan_result *r)
 		    day + ((r->checkback_wday - day_weekday(day) + 6) % 7) + 1 :
 		    span_add(day, r->checkback_span, 1);
 	}
-	for (size_t i = 0; i < r->nothers; i++) {
+	/* hits are those of others that are contacts, in the same order. */
+	for (size_t i = 0, j = 0; i < r->nothers; i++) {
 		const char *a = r->others[i];
-		size_t owner;
+		bool contact = j < r->nhits && r->hits[j] == a;
 
 		bool added = false;
 
@@ -121,8 +122,10 @@ others(struct batch *b, const struct scan_result *r)
 		    r->subject, &added, &b->err) < 0))
 			return -1;
 		b->stats->checkbacks += added;
-		if (addr_index_find(&b->cfg->index, a, &owner) != 0)
-			tally_add(b, a, r->at);
+		if (contact)
+			j++;
+		else if (r->at >= b->now - SYNC_TALLY_PERIOD)
+			tally_add(b, a, r->at);   /* suggestions look at the past year */
 	}
 	return 0;
 }
