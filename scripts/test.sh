@@ -1,7 +1,8 @@
 #!/bin/sh
 # The whole test suite, from a fresh clone: packages, build, unit and command-line
 # tests, the integration tests against a real Dovecot and SMTP server, the
-# same under ASan+UBSan, the man page lint, the fuzzers (FUZZ_SECONDS each,
+# same under ASan+UBSan, a search of all that followupd printed in them for
+# the tests' passwords and tokens, the man page lint, the fuzzers (FUZZ_SECONDS each,
 # default 60) and make distcheck.
 # Ends with one line "N passed, N failed".
 set -u
@@ -29,6 +30,7 @@ step() {    # step NAME COMMAND...: runs a step that is not a make check
 }
 
 echo "== unit and command-line tests"
+rm -rf _build/main/tests/transcripts
 ( cd _build/main && make -s check ) || { failn=$((failn + 1)); echo "FAIL: make check";
 	cat _build/main/tests/*/*.log 2>/dev/null | tail -80; }
 count _build/main/tests
@@ -40,6 +42,25 @@ rm -rf _build/san && mkdir -p _build/san
 	{ failn=$((failn + 1)); echo "FAIL: make check (sanitizers)";
 	  cat _build/san/tests/*/*.log 2>/dev/null | tail -80; }
 count _build/san/tests
+
+echo "== secrets: no password or token a test gave followupd is in what it printed"
+secrets_sweep() {   # secrets_sweep DIR: DIR/secrets against DIR/*.txt
+	[ -s "$1/secrets" ] && [ -n "$(ls "$1"/*.txt 2>/dev/null)" ] ||
+		{ echo "no transcripts or no secrets in $1"; return 1; }
+	leaked=0
+	sort -u "$1/secrets" >"$1/secrets.sorted"
+	while IFS= read -r s; do
+		[ -n "$s" ] || continue
+		if grep -lF -- "$s" "$1"/*.txt; then
+			echo "a secret of the tests is in the transcripts above"
+			leaked=1
+		fi
+	done <"$1/secrets.sorted"
+	echo "$(sort -u "$1/secrets" | wc -l) secrets against $(cat "$1"/*.txt | wc -l) lines of output"
+	return "$leaked"
+}
+step secrets-main secrets_sweep _build/main/tests/transcripts
+step secrets-sanitizers secrets_sweep _build/san/tests/transcripts
 
 echo "== man pages"
 step mandoc-lint mandoc -T lint -W warning man/followupd.8 man/followupd.conf.5

@@ -108,7 +108,8 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$SRCDIR/tests/assert.sh"   # fail, expect, has, wait_for, done_tests
+. "$SRCDIR/tests/assert.sh"   # fail, expect, has, wait_for, secret, done_tests
+secret "$IT_PASS"
 
 # imapctl ARGS...: the IMAP helper (see imapctl.py), against 127.0.0.1 imaps.
 imapctl() { "$IT_PYTHON" "$IT_SRC/imapctl.py" "$@"; }

@@ -29,6 +29,7 @@ print(head + "." + body + "." + sig)
 PY
 }
 token jane "$KEY" >"$IT/token"
+secret "$(cat "$IT/token")"
 cat >"$FOLLOWUPD_CONFIG" <<CONF
 [followupd]
 me = Jane <jane@example.org>

@@ -82,6 +82,8 @@ expect 0 digest --date 2026-11-24
 
 # 5. XOAUTH2: the token from token_command; a wrong one is refused.
 printf '%s\n' "tok-$$-good" >"$IT/good/token"
+secret "tok-$$-good"
+secret "tok-wrong"
 cp "$FOLLOWUPD_CONFIG" "$IT/password.conf"
 sed -i "s|^password_file = $IT/smtp.pass|auth = oauth2\ntoken_command = echo tok-$$-good|" "$FOLLOWUPD_CONFIG"
 expect 0 digest --date 2026-11-26
