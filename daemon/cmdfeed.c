@@ -84,6 +84,8 @@ cmd_feed_serve(struct app *app, const struct config *cfg, struct store *st)
 		free(err);
 		return EX_CANTCREAT;
 	}
+	/* A client that goes away mid-response is the server's business. */
+	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
 	sigaddset(&mask, SIGTERM);
