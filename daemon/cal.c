@@ -19,13 +19,12 @@ cal_method_name(enum cal_method m)
 	return m == CAL_REQUEST ? "REQUEST" : m == CAL_CANCEL ? "CANCEL" : NULL;
 }
 
-/* "example.org" of me, for UIDs. */
-static const char *
-me_domain(const struct config *cfg)
+const char *
+cal_domain(const struct config *cfg)
 {
 	const char *at = strrchr(cfg->me_addr, '@');
 
-	return at != NULL ? at + 1 : "localhost";
+	return at != NULL ? at + 1 : "followupd.invalid";
 }
 
 int
@@ -70,7 +69,7 @@ cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
 	/* Two check-backs on one person due the same day differ in reason. */
 	if (it->kind == FU_CHECKBACK && it->title != NULL)
 		buf_printf(&b, ".%08lx", hmap_hash(it->title) & 0xffffffffUL);
-	buf_printf(&b, "@%s", me_domain(cfg));
+	buf_printf(&b, "@%s", cal_domain(cfg));
 	ev->uid = buf_take(&b);
 
 	if (it->kind == FU_CADENCE)
@@ -253,7 +252,7 @@ birthday_event(const struct config *cfg, const struct contact *c,
 	struct icalrecurrencetype r;
 	int year = c->bday_year > 0 ? c->bday_year : 2000;   /* a leap year */
 	int day = day_from_ymd(year, c->bday_month, c->bday_day);
-	char *uid = xasprintf("birthday.%s@%s", c->id, me_domain(cfg));
+	char *uid = xasprintf("birthday.%s@%s", c->id, cal_domain(cfg));
 
 	buf_printf(&b, "Birthday: %s", c->name);
 	ve = new_event(uid, buf_str(&b), NULL, dtstamp);
@@ -279,7 +278,7 @@ block_event(const struct config *cfg, icaltimezone *z, const struct fu_item *ite
 	const struct calendar_conf *cc = &cfg->calendar;
 	struct buf d = { 0 }, tmp = { 0 };
 	icalcomponent *ve;
-	char *uid = xasprintf("block@%s", me_domain(cfg)), rule[32];
+	char *uid = xasprintf("block@%s", cal_domain(cfg)), rule[32];
 	int start = today - ((day_weekday(today) - cc->block_weekday + 7) % 7);
 	size_t listed = 0;
 

@@ -42,6 +42,8 @@ char *cal_feed(const struct config *cfg, const struct fu_item *items, size_t n,
 char *cal_invite(const struct config *cfg, const struct cal_event *ev,
     enum cal_method method, int sequence, time_t dtstamp);
 
+/* The domain of me's address: UIDs and Message-IDs end in it. */
+const char *cal_domain(const struct config *cfg);
 /* "REQUEST", "CANCEL" (NULL for the feed). */
 const char *cal_method_name(enum cal_method m);
 

@@ -423,12 +423,7 @@ digest_message(const struct config *cfg, const struct digest *d,
 	mime_mailbox(&v, cfg->me_name, cfg->digest_to);
 	buf_printf(&m, "To: %s\r\n", buf_str(&v));
 	mime_header(&m, "Subject", d->subject);
-	buf_puts(&m, "Date: ");
-	mime_date(&m, now);
-	buf_printf(&m, "\r\nMessage-ID: %s\r\n", message_id);
-	buf_puts(&m, "Auto-Submitted: auto-generated\r\n"
-	    "X-Auto-Response-Suppress: All\r\n"
-	    "MIME-Version: 1.0\r\n");
+	mime_auto_fields(&m, message_id, now);
 	buf_printf(&m, "Content-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n", boundary);
 	buf_puts(&m, "This is a MIME message: a plain-text and an HTML part.\r\n");
 	buf_printf(&m, "\r\n--%s\r\n", boundary);

@@ -129,19 +129,11 @@ invite_actions_free(struct invite_action *a, size_t n)
 	free(a);
 }
 
-static const char *
-me_domain(const struct config *cfg)
-{
-	const char *at = strrchr(cfg->me_addr, '@');
-
-	return at != NULL ? at + 1 : "followupd.invalid";
-}
-
 char *
 invite_message_id(const struct config *cfg, const char *uid, int sequence)
 {
 	return xasprintf("<followupd.invite.%016llx.%d@%s>",
-	    (unsigned long long)hmap_hash(uid), sequence, me_domain(cfg));
+	    (unsigned long long)hmap_hash(uid), sequence, cal_domain(cfg));
 }
 
 /* "Mon 23 Nov 2026" */
@@ -195,12 +187,7 @@ invite_message(const struct config *cfg, const struct invite_action *a, time_t n
 	buf_reset(&v);
 	mime_mailbox(&v, cfg->me_name, cfg->me_addr);
 	buf_printf(&m, "From: %s\r\nTo: %s\r\n", buf_str(&v), buf_str(&v));
-	buf_puts(&m, "Date: ");
-	mime_date(&m, now);
-	buf_printf(&m, "\r\nMessage-ID: %s\r\n", id);
-	buf_puts(&m, "Auto-Submitted: auto-generated\r\n"
-	    "X-Auto-Response-Suppress: All\r\n"
-	    "MIME-Version: 1.0\r\n");
+	mime_auto_fields(&m, id, now);
 	buf_printf(&m, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", mixed);
 	buf_puts(&m, "This is a MIME message with a calendar invitation.\r\n");
 	buf_printf(&m, "\r\n--%s\r\n", mixed);

@@ -206,6 +206,17 @@ mime_html_escape(struct buf *out, const char *s)
 }
 
 void
+mime_auto_fields(struct buf *out, const char *message_id, time_t now)
+{
+	buf_puts(out, "Date: ");
+	mime_date(out, now);
+	buf_printf(out, "\r\nMessage-ID: %s\r\n", message_id);
+	buf_puts(out, "Auto-Submitted: auto-generated\r\n"
+	    "X-Auto-Response-Suppress: All\r\n"
+	    "MIME-Version: 1.0\r\n");
+}
+
+void
 mime_base64(struct buf *out, const void *data, size_t len)
 {
 	static const char alphabet[] =

@@ -19,6 +19,10 @@ void mime_header(struct buf *out, const char *name, const char *value);
 void mime_mailbox(struct buf *out, const char *name, const char *addr);
 /* An RFC 5322 date in the current time zone (TZ), numeric offset. */
 void mime_date(struct buf *out, time_t t);
+/* The fields every message of followupd ends its header with (before
+ * Content-Type): Date (now), Message-ID, Auto-Submitted, X-Auto-Response-
+ * Suppress and MIME-Version. */
+void mime_auto_fields(struct buf *out, const char *message_id, time_t now);
 /* Percent-encodes for a URL (RFC 3986): everything but the unreserved
  * characters and those in keep (NULL: none). */
 void mime_url_escape(struct buf *out, const char *s, const char *keep);

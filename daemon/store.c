@@ -780,34 +780,34 @@ store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, v
 	return 0;
 }
 
-int
-store_invite_failed(struct store *st, const char *uid, int sequence, time_t now, char **err)
+/* A pending invite's end: "sent" or "failed"; its message is dropped. */
+static int
+invite_end(struct store *st, const char *uid, int sequence, time_t now, const char *state,
+    char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "UPDATE invites SET state = 'failed', message = NULL, updated_at = ?"
+	    "UPDATE invites SET state = ?, message = NULL, updated_at = ?"
 	    " WHERE uid = ? AND sequence = ? AND state = 'pending'", err);
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(s, 2, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, sequence);
+	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 3, uid, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 4, sequence);
 	return step_done(st, s, err);
+}
+
+int
+store_invite_failed(struct store *st, const char *uid, int sequence, time_t now, char **err)
+{
+	return invite_end(st, uid, sequence, now, "failed", err);
 }
 
 int
 store_invite_sent(struct store *st, const char *uid, int sequence, time_t now, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE invites SET state = 'sent', message = NULL, updated_at = ?"
-	    " WHERE uid = ? AND sequence = ? AND state = 'pending'", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(s, 2, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, sequence);
-	return step_done(st, s, err);
+	return invite_end(st, uid, sequence, now, "sent", err);
 }
 
 int
