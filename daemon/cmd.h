@@ -4,6 +4,7 @@
 #ifndef FOLLOWUPD_CMD_H
 #define FOLLOWUPD_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
 
@@ -30,6 +31,7 @@ int cmd_sync(struct app *app, int argc, char **argv);
 int cmd_digest(struct app *app, int argc, char **argv);
 int cmd_feed(struct app *app, int argc, char **argv);
 int cmd_suggest(struct app *app, int argc, char **argv);
+int cmd_run(struct app *app, int argc, char **argv);
 
 struct suggestion;
 /* Up to limit suggestions from the last year's correspondents
@@ -44,6 +46,22 @@ char *cmd_feed_build(struct app *app, const struct config *cfg, struct store *st
  * (cmdinvite.c). 0 or a sysexits(3) status after saying why. */
 int cmd_invites(struct app *app, const struct config *cfg, struct store *st,
     const struct fu_item *items, size_t n, int today);
+/* The digest of day, built from the state and sent (cmddigest.c). */
+enum digest_outcome {
+	DIGEST_SENT,       /* sent now (or printed, with dry) */
+	DIGEST_ALREADY,    /* sent before */
+	DIGEST_EMPTY,      /* nothing due and send_empty_digest = no */
+	DIGEST_TEMP,       /* not sent; may pass (network, 4xx) */
+	DIGEST_FAILED,     /* not sent; needs the user (5xx, login, TLS, state) */
+};
+struct digest_opts {
+	bool dry;          /* print instead of sending */
+	bool force;        /* send again even if sent */
+	bool invites;      /* then send the day's invites */
+	int tries;         /* SMTP tries, 1 s, 2 s... apart */
+};
+int cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int day,
+    const struct digest_opts *opt, enum digest_outcome *outcome);
 /* Serves the feed until SIGINT or SIGTERM (cmdfeed.c). */
 int cmd_feed_serve(struct app *app, const struct config *cfg, struct store *st);
 

@@ -64,11 +64,11 @@ first_of_week(const struct config *cfg, int day)
 /* Sends, retrying what may pass later. The result of the last try. */
 static enum smtp_rc
 send_with_retries(struct app *app, const struct config *cfg, const char *msg,
-    char **err)
+    int tries, char **err)
 {
 	enum smtp_rc rc = SMTP_TEMP;
 
-	for (int i = 0; i < DIGEST_TRIES; i++) {
+	for (int i = 0; i < tries; i++) {
 		int code;
 
 		if (i > 0) {
@@ -88,18 +88,9 @@ send_with_retries(struct app *app, const struct config *cfg, const char *msg,
 }
 
 int
-cmd_digest(struct app *app, int argc, char **argv)
+cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int day,
+    const struct digest_opts *opt, enum digest_outcome *outcome)
 {
-	static const struct option opts[] = {
-		{ "date", required_argument, NULL, 'd' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "force", no_argument, NULL, 'f' },
-		{ NULL, 0, NULL, 0 },
-	};
-	bool dry = false, force = false;
-	const char *date_arg = NULL;
-	struct config *cfg;
-	struct store *st;
 	struct agenda a;
 	struct digest d;
 	struct store_digest prev;
@@ -108,43 +99,13 @@ cmd_digest(struct app *app, int argc, char **argv)
 	struct suggestion *sugg = NULL;
 	size_t nsugg = 0;
 	char *err = NULL, *id = NULL, *msg = NULL, *health = NULL, date[DAY_STRLEN];
-	int status = 0, day, c, known;
+	int status = 0, known;
 	enum smtp_rc rc;
 
-	optind = 0;
-	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
-		switch (c) {
-		case 'd': date_arg = optarg; break;
-		case 'n': dry = true; break;
-		case 'f': force = true; break;
-		default: return cmd_usage_error(app, DIGEST_USAGE);
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error(app, DIGEST_USAGE);
-	if ((cfg = cmd_load(app, &status)) == NULL)
-		return status;
-	day = tz_day_of(app->now);
-	if (date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) {
-		config_free(cfg);
-		return EX_USAGE;
-	}
-	if (!dry && !cfg->has_smtp) {
-		fprintf(app->err, "followupd: %s: no [smtp] section: the digest cannot be sent "
-		    "(--dry-run prints it)\n", cfg->file);
-		config_free(cfg);
-		return EX_CONFIG;
-	}
-	if ((st = cmd_open_store(app, cfg, &status)) == NULL) {
-		config_free(cfg);
-		return status;
-	}
+	*outcome = DIGEST_FAILED;
 	day_format(day, date);
-	if (agenda_build(&a, cfg, st, day, tz_day_of(app->now), &err) < 0) {
-		store_close(st);
-		config_free(cfg);
+	if (agenda_build(&a, cfg, st, day, tz_day_of(app->now), &err) < 0)
 		return cmd_store_error(app, err);
-	}
 	in.cfg = cfg;
 	in.items = a.items;
 	in.nitems = a.count;
@@ -172,8 +133,6 @@ cmd_digest(struct app *app, int argc, char **argv)
 		free(health);
 		applied_free(&applied);
 		agenda_free(&a);
-		store_close(st);
-		config_free(cfg);
 		return status;
 	}
 	in.applied = applied.v;
@@ -187,7 +146,7 @@ cmd_digest(struct app *app, int argc, char **argv)
 		status = cmd_store_error(app, err);
 		goto done;
 	}
-	if (known == 0 && (strcmp(prev.state, "sending") == 0 || !force)) {
+	if (known == 0 && (strcmp(prev.state, "sending") == 0 || !opt->force)) {
 		/* The same Message-ID again: a resend after a crash is the
 		 * same message to the receiving side. */
 		id = xstrdup(prev.message_id);
@@ -202,19 +161,22 @@ cmd_digest(struct app *app, int argc, char **argv)
 	} else
 		id = digest_message_id(cfg, day);
 	msg = digest_message(cfg, &d, id, app->now);
-	if (dry) {
+	if (opt->dry) {
 		fputs(msg, app->out);
+		*outcome = DIGEST_SENT;
 		goto done;
 	}
-	if (known == 0 && strcmp(prev.state, "sent") == 0 && !force) {
+	if (known == 0 && strcmp(prev.state, "sent") == 0 && !opt->force) {
 		if (app->verbosity >= 0)
 			fprintf(app->out, "The digest for %s was already sent (%s); --force sends it again.\n",
 			    date, prev.message_id);
+		*outcome = DIGEST_ALREADY;
 		goto done;
 	}
-	if (d.total == 0 && !cfg->send_empty_digest && !force) {
+	if (d.total == 0 && !cfg->send_empty_digest && !opt->force) {
 		if (app->verbosity >= 0)
 			fprintf(app->out, "Nothing due on %s: no digest (send_empty_digest = no).\n", date);
+		*outcome = DIGEST_EMPTY;
 		goto done;
 	}
 	/* "sending" is committed before the first byte goes out: a crash
@@ -224,7 +186,7 @@ cmd_digest(struct app *app, int argc, char **argv)
 		status = cmd_store_error(app, err);
 		goto done;
 	}
-	rc = send_with_retries(app, cfg, msg, &err);
+	rc = send_with_retries(app, cfg, msg, opt->tries, &err);
 	{
 		char *serr = NULL;
 
@@ -245,13 +207,15 @@ cmd_digest(struct app *app, int argc, char **argv)
 		fprintf(app->err, "followupd: smtp %s: %s\n", cfg->smtp.user, err);
 		free(err);
 		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
+		*outcome = rc == SMTP_TEMP ? DIGEST_TEMP : DIGEST_FAILED;
 		goto done;
 	}
+	*outcome = DIGEST_SENT;
 	if (app->verbosity >= 0)
 		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
 done:
 	/* Invites go out with the digest, about the real today only. */
-	if (!dry && status == 0 && date_arg == NULL && cfg->calendar.invites)
+	if (opt->invites && !opt->dry && status == 0 && cfg->calendar.invites)
 		status = cmd_invites(app, cfg, st, a.items, a.count, day);
 	free(health);
 	applied_free(&applied);
@@ -260,6 +224,55 @@ done:
 	free(id);
 	digest_free(&d);
 	agenda_free(&a);
+	return status;
+}
+
+int
+cmd_digest(struct app *app, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "date", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct digest_opts opt = { .tries = DIGEST_TRIES };
+	const char *date_arg = NULL;
+	enum digest_outcome outcome;
+	struct config *cfg;
+	struct store *st;
+	int status = 0, day, c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", opts, NULL)) != -1) {
+		switch (c) {
+		case 'd': date_arg = optarg; break;
+		case 'n': opt.dry = true; break;
+		case 'f': opt.force = true; break;
+		default: return cmd_usage_error(app, DIGEST_USAGE);
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_error(app, DIGEST_USAGE);
+	if ((cfg = cmd_load(app, &status)) == NULL)
+		return status;
+	day = tz_day_of(app->now);
+	if (date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) {
+		config_free(cfg);
+		return EX_USAGE;
+	}
+	if (!opt.dry && !cfg->has_smtp) {
+		fprintf(app->err, "followupd: %s: no [smtp] section: the digest cannot be sent "
+		    "(--dry-run prints it)\n", cfg->file);
+		config_free(cfg);
+		return EX_CONFIG;
+	}
+	if ((st = cmd_open_store(app, cfg, &status)) == NULL) {
+		config_free(cfg);
+		return status;
+	}
+	opt.invites = date_arg == NULL;
+	status = cmd_digest_day(app, cfg, st, day, &opt, &outcome);
 	store_close(st);
 	config_free(cfg);
 	return status;

@@ -119,7 +119,7 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 		struct imap *c = imap_new(a, 60);
 		struct progress p = { app, label, progress, isatty(fileno(app->err)) != 0,
 		    { 0, 0 }, -1 };
-		struct sync_hooks hooks = { &p, on_warn, on_progress };
+		struct sync_hooks hooks = { .arg = &p, .warn = on_warn, .progress = on_progress };
 		struct sync_stats s;
 		enum imap_rc rc;
 
@@ -182,7 +182,7 @@ on_synced(void *arg, const char *label, const char *folder,
 static int
 sync_watch(struct app *app, const struct config *cfg, struct store *st)
 {
-	struct watch_hooks hooks = { app, on_log, on_synced };
+	struct watch_hooks hooks = { .arg = app, .log = on_log, .synced = on_synced };
 	struct pollfd *fds = xcalloc(cfg->naccounts + 1, sizeof *fds);
 	struct sigaction sa;
 	struct watch *w;

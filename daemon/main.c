@@ -27,7 +27,7 @@ static const char usage[] =
     "                             build and send the digest of day D (today)\n"
     "  feed [-o FILE] [--serve]   write the calendar feed, or serve it\n"
     "  suggest [--limit N]        people you write to often who are not contacts\n"
-    "  run                        not in this version yet\n"
+    "  run                        the daemon: watch, digest, invites, feed\n"
     "followupd --version | --help\n";
 
 struct command {
@@ -47,9 +47,9 @@ static const struct command commands[] = {
 	{ "digest", cmd_digest },
 	{ "feed", cmd_feed },
 	{ "suggest", cmd_suggest },
+	{ "run", cmd_run },
 };
 
-static const char *const later[] = { "run" };
 
 int
 main(int argc, char **argv)
@@ -94,12 +94,6 @@ main(int argc, char **argv)
 		}
 	}
 	free(path);
-	for (size_t i = 0; i < sizeof later / sizeof later[0]; i++) {
-		if (strcmp(argv[0], later[i]) == 0) {
-			fprintf(stderr, "followupd: '%s' is not implemented in this version yet\n", argv[0]);
-			return EX_UNAVAILABLE;
-		}
-	}
 	fprintf(stderr, "followupd: unknown command '%s'\n%s", argv[0], usage);
 	return EX_USAGE;
 }

@@ -39,3 +39,58 @@ schedule_due_digest(const struct config *cfg, time_t now, int last_sent_day)
 		return DAY_NONE;
 	return today;
 }
+
+void
+schedule_timer_init(struct schedule_timer *t, int done_day)
+{
+	t->done_day = done_day;
+	t->failed_day = DAY_NONE;
+	t->failures = 0;
+	t->retry_at = 0;
+}
+
+int
+schedule_timer_due(const struct config *cfg, const struct schedule_timer *t, time_t now)
+{
+	int day = schedule_due_digest(cfg, now, t->done_day);
+
+	if (day != DAY_NONE && day == t->failed_day && now < t->retry_at)
+		return DAY_NONE;
+	return day;
+}
+
+time_t
+schedule_timer_wake(const struct config *cfg, const struct schedule_timer *t, time_t now)
+{
+	int day = schedule_due_digest(cfg, now, t->done_day);
+
+	if (day != DAY_NONE)
+		return day == t->failed_day && now < t->retry_at ? t->retry_at : now;
+	return schedule_next_digest(cfg, now);
+}
+
+void
+schedule_timer_done(struct schedule_timer *t, int day)
+{
+	if (t->done_day == DAY_NONE || day > t->done_day)
+		t->done_day = day;
+	t->failed_day = DAY_NONE;
+	t->failures = 0;
+}
+
+void
+schedule_timer_failed(struct schedule_timer *t, int day, time_t now)
+{
+	long delay = SCHEDULE_RETRY_FIRST;
+
+	if (t->failed_day != day) {
+		t->failed_day = day;
+		t->failures = 0;
+	}
+	for (unsigned i = 0; i < t->failures && delay < SCHEDULE_RETRY_MAX; i++)
+		delay *= 2;
+	if (delay > SCHEDULE_RETRY_MAX)
+		delay = SCHEDULE_RETRY_MAX;
+	t->failures++;
+	t->retry_at = now + delay;
+}

@@ -536,6 +536,17 @@ one_int64(struct store *st, const char *sql, sqlite3_int64 *out, char **err)
 }
 
 int
+store_data_version(struct store *st, long long *v, char **err)
+{
+	sqlite3_int64 x;
+
+	if (one_int64(st, "PRAGMA data_version", &x, err) < 0)
+		return -1;
+	*v = (long long)x;
+	return 0;
+}
+
+int
 store_stats(struct store *st, struct store_stats *out, char **err)
 {
 	sqlite3_int64 v;

@@ -43,6 +43,10 @@ struct store *store_open(const char *dir, char **err);
 /* Opens a database file directly (tests use ":memory:" or a temp file). */
 struct store *store_open_file(const char *path, char **err);
 void store_close(struct store *st);
+/* A number that changes when another connection (another followupd
+ * process) commits a change to the database, and not on this one's own:
+ * PRAGMA data_version. */
+int store_data_version(struct store *st, long long *v, char **err);
 int store_schema_version(struct store *st);
 
 /* Batches several changes into one transaction. */

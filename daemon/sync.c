@@ -337,6 +337,12 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 			imap_batch_free(spent[i]);
 		if (failed)
 			break;
+		if (p->b.hooks != NULL && p->b.hooks->stop != NULL &&
+		    p->b.hooks->stop(p->b.hooks->arg)) {
+			*err = xstrdup("scan interrupted");
+			rc = IMAP_TEMP;
+			break;
+		}
 		if ((rc = imap_fetch_batch(c, uids + done, k, &ib, err)) != IMAP_OK)
 			break;
 		pthread_mutex_lock(&p->mu);

@@ -28,6 +28,9 @@ struct sync_hooks {
 	void (*warn)(void *arg, const char *msg);
 	/* After each batch (and once with done = 0 before the first). */
 	void (*progress)(void *arg, size_t done, size_t total);
+	/* Asked before each batch is fetched: true ends the scan with
+	 * IMAP_TEMP ("interrupted"); what was committed stays. NULL: never. */
+	bool (*stop)(void *arg);
 };
 
 struct sync_stats {

@@ -18,6 +18,9 @@ struct wacct {
 	enum wstate state;
 	time_t due;            /* reconnect, poll, or IDLE renewal */
 	unsigned failures;
+	time_t since;          /* first of the current failures */
+	bool final;            /* the last failure was IMAP_FINAL */
+	bool up_once;
 	int pfd;               /* index in the last watch_fds, or -1 */
 };
 
@@ -116,7 +119,9 @@ down(struct watch *w, struct wacct *ac, time_t now, enum imap_rc rc, char *err)
 	imap_free(ac->c);
 	ac->c = NULL;
 	ac->state = W_DOWN;
-	ac->failures++;
+	if (ac->failures++ == 0)
+		ac->since = now;
+	ac->final = rc == IMAP_FINAL;
 	delay = watch_backoff(ac->failures, next_random(w));
 	if (rc == IMAP_FINAL && delay < 60)
 		delay = 60;   /* a wrong password will not fix itself in seconds */
@@ -138,11 +143,29 @@ scan_warn(void *arg, const char *msg)
 	logf_(sc->w, 1, sc->ac, "%s", msg);
 }
 
+static void
+scan_progress(void *arg, size_t done, size_t total)
+{
+	struct scan_ctx *sc = arg;
+
+	if (sc->w->hooks.progress != NULL)
+		sc->w->hooks.progress(sc->w->hooks.arg, sc->ac->label, sc->ac->folder, done,
+		    total);
+}
+
+static bool
+scan_stop(void *arg)
+{
+	struct scan_ctx *sc = arg;
+
+	return sc->w->hooks.stop != NULL && sc->w->hooks.stop(sc->w->hooks.arg);
+}
+
 static enum imap_rc
 scan(struct watch *w, struct wacct *ac, time_t now, char **err)
 {
 	struct scan_ctx sc = { w, ac };
-	struct sync_hooks h = { &sc, scan_warn, NULL };
+	struct sync_hooks h = { &sc, scan_warn, scan_progress, scan_stop };
 	struct sync_stats s;
 	enum imap_rc rc;
 
@@ -179,6 +202,8 @@ bring_up(struct watch *w, struct wacct *ac, time_t now)
 	ac->c = imap_new(ac->a, 60);
 	if ((rc = imap_connect(ac->c, &err)) != IMAP_OK)
 		goto bad;
+	if (w->hooks.up != NULL)
+		w->hooks.up(w->hooks.arg, ac->label);
 	if (ac->folder == NULL && (rc = imap_find_sent(ac->c, &ac->folder, &err)) != IMAP_OK)
 		goto bad;
 	if ((rc = scan(w, ac, now, &err)) != IMAP_OK)
@@ -188,6 +213,7 @@ bring_up(struct watch *w, struct wacct *ac, time_t now)
 	logf_(w, ac->failures > 0 ? 1 : 2, ac, "watching \"%s\" (%s)", ac->folder,
 	    ac->state == W_IDLE ? "IDLE" : "polling");
 	ac->failures = 0;
+	ac->up_once = true;
 	return;
 bad:
 	down(w, ac, now, rc, err);
@@ -256,4 +282,27 @@ watch_step(struct watch *w, time_t now, const struct pollfd *fds, size_t nfds)
 			break;
 		}
 	}
+}
+
+size_t
+watch_info(const struct watch *w, struct watch_info *v, size_t max)
+{
+	for (size_t i = 0; i < w->n && i < max; i++) {
+		const struct wacct *ac = &w->v[i];
+
+		v[i].label = ac->label;
+		v[i].folder = ac->folder;
+		v[i].final = ac->final;
+		v[i].since = ac->since;
+		v[i].due = ac->due;
+		v[i].up_once = ac->up_once;
+		switch (ac->state) {
+		case W_DOWN:
+			v[i].state = ac->failures > 0 ? WATCH_DOWN : WATCH_CONNECTING;
+			break;
+		case W_IDLE: v[i].state = WATCH_IDLE; break;
+		case W_POLL: v[i].state = WATCH_POLL; break;
+		}
+	}
+	return w->n;
 }

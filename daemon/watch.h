@@ -8,6 +8,7 @@
 
 #include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
@@ -28,6 +29,33 @@ struct watch_hooks {
 	/* After each scan that read new messages. */
 	void (*synced)(void *arg, const char *label, const char *folder,
 	    const struct sync_stats *s);
+	/* During a scan, after each batch; may be called from sync's
+	 * recorder thread. NULL: none. */
+	void (*progress)(void *arg, const char *label, const char *folder, size_t done,
+	    size_t total);
+	/* After each login, before the first scan. NULL: none. */
+	void (*up)(void *arg, const char *label);
+	/* Asked between batches: true ends the scan early (what is
+	 * committed stays). NULL: never. */
+	bool (*stop)(void *arg);
+};
+
+enum watch_state {
+	WATCH_CONNECTING,     /* not connected yet */
+	WATCH_DOWN,           /* failed; retrying at due */
+	WATCH_IDLE,           /* waiting in IDLE */
+	WATCH_POLL,           /* waiting to poll at due */
+};
+
+/* What an account is doing, for status lines. */
+struct watch_info {
+	const char *label;     /* "imap NAME" */
+	const char *folder;    /* NULL until found */
+	enum watch_state state;
+	bool final;            /* WATCH_DOWN: the last failure needs the user (login, TLS) */
+	time_t since;          /* WATCH_DOWN: first failure of this run of them */
+	time_t due;            /* WATCH_DOWN: next try; WATCH_POLL: next poll */
+	bool up_once;          /* has logged in at least once */
 };
 
 /* The delay before retry number `failures` (1 for the first): doubling from
@@ -44,5 +72,8 @@ void watch_free(struct watch *w);
 size_t watch_fds(struct watch *w, time_t now, struct pollfd *fds, int *timeout_ms);
 /* Does whatever is due: connects, scans, answers what poll() saw. */
 void watch_step(struct watch *w, time_t now, const struct pollfd *fds, size_t nfds);
+/* The accounts' state: fills up to max entries of v (valid until the
+ * next watch_step) and returns the number of accounts. */
+size_t watch_info(const struct watch *w, struct watch_info *v, size_t max);
 
 #endif
