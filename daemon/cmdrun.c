@@ -31,7 +31,6 @@
 
 #define RUN_USAGE "run"
 #define RUN_INVITE_RETRY 300       /* seconds before invites the server refused are tried again */
-#define RUN_SMTP_TIMEOUT 30
 #define RUN_DV_INTERVAL 1          /* seconds between checks for others' changes, at most */
 
 struct run {
