@@ -14,6 +14,7 @@
 /* What every command gets from the command line. */
 struct app {
 	const char *config_path;
+	bool config_given;         /* by -c */
 	int verbosity;             /* -1 quiet, 0 normal, 1+ verbose */
 	time_t now;
 	FILE *out;                 /* results */
@@ -32,6 +33,7 @@ int cmd_digest(struct app *app, int argc, char **argv);
 int cmd_feed(struct app *app, int argc, char **argv);
 int cmd_suggest(struct app *app, int argc, char **argv);
 int cmd_run(struct app *app, int argc, char **argv);
+int cmd_init(struct app *app, int argc, char **argv);
 
 struct suggestion;
 /* Up to limit suggestions from the last year's correspondents

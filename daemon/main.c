@@ -28,6 +28,8 @@ static const char usage[] =
     "  feed [-o FILE] [--serve]   write the calendar feed, or serve it\n"
     "  suggest [--limit N]        people you write to often who are not contacts\n"
     "  run                        the daemon: watch, digest, invites, feed\n"
+    "  init [--non-interactive] [--me ADDRESS] [--imap URL] [--smtp URL|none] ...\n"
+    "                             write a starter configuration\n"
     "followupd --version | --help\n";
 
 struct command {
@@ -48,6 +50,7 @@ static const struct command commands[] = {
 	{ "feed", cmd_feed },
 	{ "suggest", cmd_suggest },
 	{ "run", cmd_run },
+	{ "init", cmd_init },
 };
 
 
@@ -62,13 +65,13 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct app app = { NULL, 0, 0, stdout, stderr };
+	struct app app = { .out = stdout, .err = stderr };
 	char *path = NULL;
 	int c, rc;
 
 	while ((c = getopt_long(argc, argv, "+c:vqhV", opts, NULL)) != -1) {
 		switch (c) {
-		case 'c': app.config_path = optarg; break;
+		case 'c': app.config_path = optarg; app.config_given = true; break;
 		case 'v': app.verbosity++; break;
 		case 'q': app.verbosity = -1; break;
 		case 'h': fputs(usage, stdout); return 0;
