@@ -51,6 +51,7 @@ struct run {
 	time_t invite_retry_at;    /* 0: none */
 	int today;
 	bool dirty;                /* the feed and the invites need a refresh */
+	bool invites_deferred;     /* a refresh before the first scans sent none */
 	bool stopping, reload;
 	bool ready;
 	const char *digest_trouble;
@@ -158,6 +159,21 @@ update_status(struct run *r, time_t now)
 	free(v);
 }
 
+/* Has every account been tried at least once? */
+static bool
+all_tried(struct run *r)
+{
+	struct watch_info *v = xcalloc(r->cfg->naccounts + 1, sizeof *v);
+	size_t n = watch_info(r->w, v, r->cfg->naccounts);
+	bool all = true;
+
+	for (size_t i = 0; i < n; i++)
+		if (v[i].state == WATCH_CONNECTING)
+			all = false;
+	free(v);
+	return all;
+}
+
 /* Today's feed to the file and the server; the invites it calls for. */
 static void
 refresh(struct run *r, time_t now)
@@ -186,7 +202,10 @@ refresh(struct run *r, time_t now)
 		    stat(cfg->calendar.file, &sb) == 0 ? sb.st_mtime : now);
 	free(text);
 	r->invite_retry_at = 0;
-	if (cfg->calendar.invites && cfg->has_smtp &&
+	/* Invites are about what the Sent folders say: not before every
+	 * account has had its first scan. */
+	r->invites_deferred = !all_tried(r);
+	if (cfg->calendar.invites && cfg->has_smtp && !r->invites_deferred &&
 	    cmd_invites(r->app, cfg, r->st, a.items, a.count, r->today) != 0)
 		r->invite_retry_at = now + RUN_INVITE_RETRY;
 	agenda_free(&a);
@@ -405,21 +424,6 @@ keep:
 	notify_send(&r->nt, "READY=1");
 }
 
-/* Has every account been tried at least once? */
-static bool
-all_tried(struct run *r)
-{
-	struct watch_info *v = xcalloc(r->cfg->naccounts + 1, sizeof *v);
-	size_t n = watch_info(r->w, v, r->cfg->naccounts);
-	bool all = true;
-
-	for (size_t i = 0; i < n; i++)
-		if (v[i].state == WATCH_CONNECTING)
-			all = false;
-	free(v);
-	return all;
-}
-
 static int
 ms_until(time_t t, time_t now)
 {
@@ -456,9 +460,13 @@ loop(struct run *r)
 			r->today = day;
 			r->dirty = true;   /* a new day: the feed and invites move on */
 		}
-		if (r->invite_retry_at != 0 && now >= r->invite_retry_at)
+		if ((r->invite_retry_at != 0 && now >= r->invite_retry_at) ||
+		    (r->invites_deferred && all_tried(r)))
 			r->dirty = true;
-		if (r->cfg->has_smtp && (day = schedule_timer_due(r->cfg, &r->dt, now)) != DAY_NONE)
+		/* Not before every account has had its first scan: the
+		 * digest is about what the Sent folders say. */
+		if (r->cfg->has_smtp && all_tried(r) &&
+		    (day = schedule_timer_due(r->cfg, &r->dt, now)) != DAY_NONE)
 			digest(r, now, day);
 		if (r->dirty)
 			refresh(r, time(NULL));

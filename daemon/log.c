@@ -120,7 +120,7 @@ cookie_write(void *arg, const char *data, size_t len)
 		char *rest = xstrdup(last + 1);
 
 		if (log_shows(c->l, c->prio))
-			emit(c->l, c->prio, c->pending.data, upto, false);
+			emit(c->l, c->prio, c->pending.data, upto, true);
 		buf_reset(&c->pending);
 		buf_puts(&c->pending, rest);
 		free(rest);
@@ -134,7 +134,7 @@ cookie_close(void *arg)
 	struct cookie *c = arg;
 
 	if (c->pending.len > 0 && log_shows(c->l, c->prio))
-		emit(c->l, c->prio, c->pending.data, c->pending.len, false);
+		emit(c->l, c->prio, c->pending.data, c->pending.len, true);
 	buf_free(&c->pending);
 	free(c);
 	return 0;

@@ -9,6 +9,7 @@ Usage:
   imapctl.py [options] status FOLDER       "uidvalidity N uidnext N messages N"
   imapctl.py [options] list                the LIST responses, one a line
   imapctl.py [options] internaldates FOLDER "UID EPOCH" for each message
+  imapctl.py [options] fetch FOLDER DIR    saves each message as DIR/UID.eml
 
 Options (defaults from the environment that tests/integration/lib.sh sets):
   --host H      127.0.0.1
@@ -243,6 +244,19 @@ def cmd_internaldates(conn, args):
         print("%d %d" % (uid, epoch))
 
 
+def cmd_fetch(conn, args):
+    check("EXAMINE " + args.folder, *conn.select(quote(args.folder), readonly=True))
+    data = check("UID FETCH", *conn.uid("FETCH", "1:*", "(UID BODY.PEEK[])"))
+    os.makedirs(args.dir, exist_ok=True)
+    for item in data:
+        if not isinstance(item, tuple):
+            continue
+        uid = re.search(rb"UID (\d+)", item[0])
+        if uid:
+            with open(os.path.join(args.dir, "%s.eml" % uid.group(1).decode()), "wb") as f:
+                f.write(item[1])
+
+
 def cmd_list(conn, args):
     for line in check("LIST", *conn.list()):
         if isinstance(line, bytes):
@@ -270,6 +284,10 @@ def main(argv):
         c = sub.add_parser(name)
         c.add_argument("folder")
         c.set_defaults(run=run)
+    f = sub.add_parser("fetch")
+    f.add_argument("folder")
+    f.add_argument("dir")
+    f.set_defaults(run=cmd_fetch)
     sub.add_parser("list").set_defaults(run=cmd_list)
     args = p.parse_args(argv)
     try:

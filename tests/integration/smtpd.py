@@ -11,6 +11,9 @@ AUTH (mechanism and login, never the password), MAIL and DATA.
 DIR/mode, read at each DATA: "451 N" answers 451 to the first N DATA
 commands, "550" refuses every one, "slow S" waits S seconds before
 accepting; anything else accepts.
+DIR/deliver, when it exists, names a Maildir (Dovecot's INBOX): each
+accepted message is also delivered there as a local MTA would (written in
+tmp/, renamed into new/, owned as the Maildir is).
 """
 import asyncio
 import os
@@ -71,7 +74,25 @@ class Handler:
         with open(path + ".tmp", "wb") as f:
             f.write(envelope.original_content)
         os.rename(path + ".tmp", path)
+        deliver(envelope.original_content, n)
         return "250 2.0.0 Accepted"
+
+
+def deliver(content, n):
+    try:
+        maildir = open(os.path.join(DIR, "deliver")).read().strip()
+    except OSError:
+        return
+    st = os.stat(maildir)
+    name = "%d.M%dP%dQ%d.followupd-test" % (time.time(), n, os.getpid(), n)
+    for sub in ("tmp", "new", "cur"):
+        os.makedirs(os.path.join(maildir, sub), exist_ok=True)
+        os.chown(os.path.join(maildir, sub), st.st_uid, st.st_gid)
+    tmp = os.path.join(maildir, "tmp", name)
+    with open(tmp, "wb") as f:
+        f.write(content)
+    os.chown(tmp, st.st_uid, st.st_gid)
+    os.rename(tmp, os.path.join(maildir, "new", name))
 
 
 def authenticator(server, session, envelope, mechanism, auth_data):
