@@ -3,7 +3,8 @@
 # tests, the integration tests against a real Dovecot and SMTP server, the
 # same under ASan+UBSan, a search of all that followupd printed in them for
 # the tests' passwords and tokens, the man page lint, the fuzzers (FUZZ_SECONDS each,
-# default 60), make install into a temporary directory and make distcheck.
+# default 60), make install into a temporary directory, the demo from a
+# clean clone (--once) and make distcheck.
 # Ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
@@ -70,6 +71,9 @@ step fuzz sh scripts/fuzz.sh
 
 echo "== make install: where followupd(8) says, units and example included"
 step install sh scripts/check-install.sh
+
+echo "== the demo (the README's first command), from a clean clone, with --once"
+step demo sh scripts/check-demo.sh
 
 echo "== make distcheck"
 step distcheck sh -c 'cd _build/main && make -s distcheck >../distcheck.log 2>&1 || { tail -40 ../distcheck.log; exit 1; }'
