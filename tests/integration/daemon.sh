@@ -3,7 +3,8 @@
 # would run it: NOTIFY_SOCKET names a datagram socket this test reads
 # (tests/integration/notifysock.py), WATCHDOG_USEC is set and stderr is the
 # "journal" (JOURNAL_STREAM names it). READY=1 comes after the login; the
-# catch-up digest goes out once; a message appended to Sent changes the
+# first scan of 3000 messages shows in STATUS; the catch-up digest goes
+# out once, after it; a message appended to Sent changes the
 # state, the feed file and the served feed within 5 s; so does a `snooze`
 # run from another process; SIGHUP with a broken file keeps the old
 # configuration and says FILE:LINE; SIGHUP with a good one adds a contact;
@@ -51,6 +52,10 @@ CONF
 }
 write_config
 expect 0 check
+# A Sent folder large enough for the first scan to report its progress.
+imapctl status Sent >/dev/null || fail "no Sent folder"
+"$IT_PYTHON" "$IT_SRC/gen_sent.py" maildir "$IT/mail/jane/Maildir/.Sent" 3000 5
+chown -R dovecot:dovecot "$IT/mail"
 
 # ---- start, as systemd would ---------------------------------------------------
 N="$IT/notify"
@@ -73,6 +78,8 @@ echo "# READY=1 after $(($(date +%s) - start)) s"
 grep -qv '^<[0-7]>' "$IT/daemon.log" && fail "a log line without <N>: $(grep -v '^<[0-7]>' "$IT/daemon.log" | head -3)"
 grep -q '^<[0-7]>followupd: ' "$IT/daemon.log" && fail "followupd: repeated under the journal"
 has "$IT/daemon.log" "<5>started: 2 contacts, 1 IMAP account"
+scanning() { grep -q 'STATUS=imap jane: scanning Sent [0-9]*/3000$' "$N"; }
+wait_for 10 scanning || fail "no STATUS while scanning: $(grep STATUS "$N")"
 idle() { grep -q 'STATUS=idle; next digest ' "$N"; }
 wait_for 10 idle || fail "no idle STATUS: $(grep STATUS "$N")"
 
@@ -82,6 +89,11 @@ one_digest() { [ "$(digests)" -ge 1 ]; }
 wait_for 20 one_digest || fail "no digest: $(cat "$IT/daemon.log")"
 [ "$(q "SELECT state FROM digests WHERE day = '$(d today)'")" = sent ] ||
     fail "the digest is not recorded as sent"
+# ... after the first scan: it is about what the Sent folder says.
+scan_line=$(grep -n '"Sent": 3000 new messages' "$IT/daemon.log" | cut -d: -f1)
+digest_line=$(grep -n 'Sent the digest for' "$IT/daemon.log" | cut -d: -f1)
+[ -n "$scan_line" ] && [ -n "$digest_line" ] && [ "$scan_line" -lt "$digest_line" ] ||
+    fail "the digest did not wait for the first scan: $(cat "$IT/daemon.log")"
 
 # The feed: file and server.
 FEED="$STATE/followups.ics"
