@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "day.h"
 #include "imap.h"
+#include "mimedec.h"
 #include "mailhdr.h"
 #include "secret.h"
 #include "tlscheck.h"
@@ -698,22 +699,11 @@ fetched(clist *result, uint32_t uid, int type)
 static char *
 decode_part(const char *raw, size_t len, const struct text_part *tp)
 {
-	int mech = tp->encoding == MAILIMAP_BODY_FLD_ENC_BASE64 ? MAILMIME_MECHANISM_BASE64 :
-	    tp->encoding == MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE ?
-	    MAILMIME_MECHANISM_QUOTED_PRINTABLE : MAILMIME_MECHANISM_8BIT;
-	char *dec = NULL, *conv = NULL, *out;
-	size_t idx = 0, dlen = 0;
+	enum mimedec_encoding enc = tp->encoding == MAILIMAP_BODY_FLD_ENC_BASE64 ?
+	    MIMEDEC_BASE64 : tp->encoding == MAILIMAP_BODY_FLD_ENC_QUOTED_PRINTABLE ?
+	    MIMEDEC_QUOTED_PRINTABLE : MIMEDEC_IDENTITY;
 
-	if (mailmime_part_parse(raw, len, &idx, mech, &dec, &dlen) != MAILIMF_NO_ERROR)
-		return xstrndup(raw, len);
-	if (strcasecmp(tp->charset, "utf-8") != 0 && strcasecmp(tp->charset, "us-ascii") != 0 &&
-	    charconv("utf-8", tp->charset, dec, dlen, &conv) == MAIL_CHARCONV_NO_ERROR) {
-		out = xstrdup(conv);
-		free(conv);
-	} else
-		out = xstrndup(dec, dlen);   /* unknown charset: as it is */
-	mmap_string_unref(dec);
-	return out;
+	return mimedec_text(raw, len, enc, tp->charset);
 }
 
 enum imap_rc

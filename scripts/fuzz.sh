@@ -14,11 +14,11 @@ out=$top/_build/fuzz
 command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (scripts/deps.sh)"; exit 1; }
 mkdir -p "$out"
 srcs=$(ls daemon/*.c | grep -v -e daemon/main.c -e daemon/cmd)
-libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd)
-cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd)
+libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
+cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
 corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
 fail=0
-for h in address header date config http reply; do
+for h in address header date config http reply mime; do
 	echo "== fuzz_$h"
 	# shellcheck disable=SC2086
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
