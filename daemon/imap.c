@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "day.h"
+#include "capstream.h"
 #include "imap.h"
 #include "mimedec.h"
 #include "mailhdr.h"
@@ -76,7 +77,10 @@ response(const struct imap *c)
 static enum imap_rc
 fail_net(struct imap *c, int rc, const char *what, char **err)
 {
-	if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_CONNECTION_REFUSED)
+	if (c->m != NULL && c->m->imap_stream != NULL && capstream_tripped(c->m->imap_stream))
+		*err = xasprintf("%s: the server's response is larger than %u MiB: dropped", what,
+		    CAPSTREAM_MAX >> 20);
+	else if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_CONNECTION_REFUSED)
 		*err = xasprintf("%s: connection to %s:%d lost or refused", what,
 		    c->acct->server.host, c->acct->server.port);
 	else if (rc == MAILIMAP_ERROR_PARSE)
@@ -224,7 +228,8 @@ imap_connect(struct imap *c, char **err)
 	    rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
 		*err = xasprintf("cannot connect to %s:%d%s", sv->host, sv->port,
 		    rc == MAILIMAP_ERROR_SSL ? " (TLS handshake failed)" :
-		    rc == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ? " (the server refused us)" : "");
+		    rc == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ? " (the server refused us)" :
+		    rc == MAILIMAP_ERROR_PARSE ? " (its greeting is not IMAP)" : "");
 		return IMAP_TEMP;
 	}
 	if (sv->implicit_tls) {
@@ -254,6 +259,10 @@ imap_connect(struct imap *c, char **err)
 		forget_capabilities(c);
 	}
 	keepalive(c);
+	if (capstream_wrap(c->m->imap_stream, CAPSTREAM_MAX) < 0) {
+		*err = xstrdup("out of memory");
+		return IMAP_TEMP;
+	}
 	if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED)
 		return IMAP_OK;
 	if ((irc = login(c, err)) != IMAP_OK)

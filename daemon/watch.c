@@ -19,6 +19,7 @@ struct wacct {
 	time_t due;            /* reconnect, poll, or IDLE renewal */
 	unsigned failures;
 	time_t since;          /* first of the current failures */
+	time_t up_at;          /* the last successful bring-up, or 0 */
 	bool final;            /* the last failure was IMAP_FINAL */
 	bool up_once;
 	int pfd;               /* index in the last watch_fds, or -1 */
@@ -119,6 +120,11 @@ down(struct watch *w, struct wacct *ac, time_t now, enum imap_rc rc, char *err)
 	imap_free(ac->c);
 	ac->c = NULL;
 	ac->state = W_DOWN;
+	/* A connection that failed soon after it came up does not start the
+	 * delays again: a server that breaks every session is not hammered. */
+	if (ac->up_at != 0 && now - ac->up_at >= WATCH_STABLE)
+		ac->failures = 0;
+	ac->up_at = 0;
 	if (ac->failures++ == 0)
 		ac->since = now;
 	ac->final = rc == IMAP_FINAL;
@@ -212,7 +218,7 @@ bring_up(struct watch *w, struct wacct *ac, time_t now)
 		goto bad;
 	logf_(w, ac->failures > 0 ? 1 : 2, ac, "watching \"%s\" (%s)", ac->folder,
 	    ac->state == W_IDLE ? "IDLE" : "polling");
-	ac->failures = 0;
+	ac->up_at = now;
 	ac->up_once = true;
 	return;
 bad:

@@ -19,6 +19,7 @@
 #define WATCH_IDLE_RENEW (28 * 60)     /* seconds in one IDLE */
 #define WATCH_BACKOFF_FIRST 2          /* seconds before the first retry */
 #define WATCH_BACKOFF_MAX (15 * 60)
+#define WATCH_STABLE 60                /* seconds up before the delays start again */
 
 struct watch;
 
