@@ -1,7 +1,7 @@
 #!/bin/sh
 # The whole test suite, from a fresh clone: packages, build, unit and command-line
 # tests, the integration tests against a real Dovecot and SMTP server, the
-# same under ASan+UBSan, a search of all that followupd printed in them for
+# same under ASan+UBSan, once more under valgrind, a search of all that followupd printed in them for
 # the tests' passwords and tokens, the man page lint, the fuzzers (FUZZ_SECONDS each,
 # default 60), make install into a temporary directory, the demo from a
 # clean clone (--once) and make distcheck.
@@ -62,6 +62,9 @@ secrets_sweep() {   # secrets_sweep DIR: DIR/secrets against DIR/*.txt
 }
 step secrets-main secrets_sweep _build/main/tests/transcripts
 step secrets-sanitizers secrets_sweep _build/san/tests/transcripts
+
+echo "== valgrind: the command-line and integration tests with followupd under memcheck"
+step valgrind sh scripts/valgrind.sh
 
 echo "== man pages"
 step mandoc-lint mandoc -T lint -W warning man/followupd.8 man/followupd.conf.5

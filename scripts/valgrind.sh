@@ -21,7 +21,7 @@ WRAP
 chmod +x "$V/followupd"
 cd _build/main || exit 1
 tests=$(sed -n '/^CLI_TESTS = /,/^$/p; /^INTEGRATION_TESTS = /,/^$/p' Makefile |
-    grep -o 'tests/[a-z]*/[a-z_]*\.sh' | grep -v -e watch.sh -e faults.sh -e corpus.sh | tr '\n' ' ')
+    grep -o 'tests/[a-z]*/[a-z_0-9]*\.sh' | grep -v -e watch.sh -e faults.sh -e corpus.sh | tr '\n' ' ')
 FOLLOWUPD_WRAPPER=$V/followupd make -s check TESTS="$tests" >"$V/check.log" 2>&1
 rc=$?
 runs=$(ls "$V/logs" | wc -l)

@@ -8,7 +8,7 @@
 # documents.
 . "$(dirname "$0")/lib.sh"
 
-BUILD=$(dirname "$FOLLOWUPD")
+BUILD=${BUILDDIR:?run through make check}
 SYS="$BUILD/systemd/followupd.service"
 USR="$BUILD/systemd/user/followupd.service"
 EXAMPLE="$SRCDIR/conf/followupd.conf.example"

@@ -26,6 +26,13 @@ hready() { [ -f "$H/ready" ]; }
 wait_for 10 hready || fail "the hostile server did not start: $(cat "$H/stderr")"
 IT_IMAPS_PORT=$HP it_config '[contact:alice]' 'name = Alice' 'email = alice@example.com' 'cadence = 2w'
 DB="$XDG_STATE_HOME/followupd/followupd.db"
+# Memory is followupd's own only in the plain build: ASan and valgrind add
+# their own (shadow memory, quarantine) to what /usr/bin/time sees.
+measure=yes
+if [ -n "${FOLLOWUPD_WRAPPER:-}" ] || ldd "$FOLLOWUPD" 2>/dev/null | grep -q libasan; then
+	measure=no
+	echo "# memory not measured here: an ASan or valgrind build (the plain build's run measures it)"
+fi
 
 # ---- sync against each mode ------------------------------------------------------
 # mode, the exit status wanted, what stderr must say
@@ -39,7 +46,7 @@ while IFS='|' read -r mode want says; do
 	echo "# $mode: exit $rc, $((kb / 1024)) MB at most: $(head -1 "$IT/err" "$IT/out" | grep -v '^==' | head -2 | tr '\n' ' ')"
 	[ "$rc" = "$want" ] || fail "$mode: exit $rc, want $want; $(cat "$IT/err")"
 	grep -qF -- "$says" "$IT/err" "$IT/out" || fail "$mode: no '$says' in: $(cat "$IT/err" "$IT/out")"
-	[ "$kb" -lt 153600 ] 2>/dev/null || fail "$mode: $kb KB of memory"
+	[ "$measure" = no ] || [ "$kb" -lt 153600 ] 2>/dev/null || fail "$mode: $kb KB of memory"
 	if [ -f "$DB" ]; then
 		[ "$(sqlite3 "$DB" 'PRAGMA integrity_check')" = ok ] || fail "$mode: the state is damaged"
 	fi
@@ -71,7 +78,7 @@ wait_for 40 four || fail "the daemon stopped reconnecting: $(cat "$IT/run.log")"
 rss1=$(rss)
 kill -0 "$D_PID" 2>/dev/null || fail "the daemon died"
 echo "# IDLE junk: $(conns) connections, RSS $rss0 KB after the 2nd, $rss1 KB after the 4th"
-[ "$rss1" -le "$((rss0 + 4096))" ] || fail "memory grows with each reconnection: $rss0 -> $rss1 KB"
+[ "$measure" = no ] || [ "$rss1" -le "$((rss0 + 4096))" ] || fail "memory grows with each reconnection: $rss0 -> $rss1 KB"
 # Growing delays: 2 s, then 4 s, then 8 s (each from the upper half).
 delays=$(grep -o 'retrying in [0-9]* s' "$IT/run.log" | grep -o '[0-9]*' | tr '\n' ' ')
 set -- $delays
