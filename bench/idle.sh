@@ -27,20 +27,11 @@ it_dovecot_start >/dev/null
 it_smtpd mx "$IT/tls/good.pem" "$IT/tls/good.key"
 D_PID=
 trap '[ -n "$D_PID" ] && kill "$D_PID" 2>/dev/null; kill "$(cat "$IT/mx/pid")" 2>/dev/null; it_cleanup' EXIT
-(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
 it_config '[contact:alice]' 'email = alice@example.com' 'cadence = 2w' 'last = 2026-01-01' \
     '[contact:bob]' 'email = bob@example.com' 'cadence = 1m'
-cat >>"$FOLLOWUPD_CONFIG" <<CONF
-[smtp]
-url = smtp://127.0.0.1:$PORT
-user = jane
-password_file = $IT/smtp.pass
-ca_file = $IT/tls/ca.pem
-
-[calendar]
-listen = 127.0.0.1:$(it_free_port)
-CONF
-sed -i 's/^timezone = UTC$/timezone = UTC\ndigest_time = 00:00/' "$FOLLOWUPD_CONFIG"
+it_smtp_config "$PORT"
+printf '%s\n' '' '[calendar]' "listen = 127.0.0.1:$(it_free_port)" >>"$FOLLOWUPD_CONFIG"
+it_config_set digest_time 00:00
 WATCHDOG_USEC=30000000 "$FOLLOWUPD" run 2>"$IT/run.log" &
 D_PID=$!
 settled() { grep -q 'watching "Sent" (IDLE)' "$IT/run.log"; }

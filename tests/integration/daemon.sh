@@ -28,7 +28,6 @@ d() { date -u -d "$1" +%Y-%m-%d; }
 STATE="$XDG_STATE_HOME/followupd"
 DB="$STATE/followupd.db"
 q() { sqlite3 "$DB" "$1"; }
-(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
 write_config() {
 	it_config \
 	    '[contact:alice]' 'name = Alice Smith' 'email = alice@example.com' 'cadence = 2w' \
@@ -36,14 +35,9 @@ write_config() {
 	    '[contact:bob]' 'name = Bob Jones' 'email = bob@example.net' 'cadence = 1m' \
 	    "last = $(d '40 days ago')" '' "$@"
 	# The digest's time has come: the daemon sends it when it starts.
-	sed -i 's/^timezone = UTC$/timezone = UTC\ndigest_time = 00:00/' "$FOLLOWUPD_CONFIG"
+	it_config_set digest_time 00:00
+	it_smtp_config "$MX"
 	cat >>"$FOLLOWUPD_CONFIG" <<CONF
-
-[smtp]
-url = smtp://127.0.0.1:$MX
-user = jane
-password_file = $IT/smtp.pass
-ca_file = $IT/tls/ca.pem
 
 [calendar]
 listen = 127.0.0.1:$HTTP

@@ -35,24 +35,18 @@ imapctl status Sent >/dev/null || fail "no Sent folder"
 $GEN maildir "$IT/mail/jane/Maildir/.Sent" "$N" 13
 chown -R dovecot:dovecot "$IT/mail"
 d() { date -u -d "$1" +%Y-%m-%d; }
-(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
 it_config "$($GEN contacts 300)" '' \
     '[contact:alice]' 'name = Alice Smith' 'email = alice@example.com' 'cadence = 2w' \
     "last = $(d '20 days ago')" '' \
     '[contact:bob]' 'name = Bob Jones' 'email = bob@example.net' 'cadence = 1m' \
     "last = $(d '40 days ago')"
+it_smtp_config "$MX"
 cat >>"$FOLLOWUPD_CONFIG" <<CONF
-
-[smtp]
-url = smtp://127.0.0.1:$MX
-user = jane
-password_file = $IT/smtp.pass
-ca_file = $IT/tls/ca.pem
 
 [calendar]
 invites = no
 CONF
-sed -i 's/^timezone = UTC$/timezone = UTC\ndigest_time = 00:00/' "$FOLLOWUPD_CONFIG"
+it_config_set digest_time 00:00
 db() { sqlite3 "$1/followupd/followupd.db" "$2"; }
 dump() { db "$1" "SELECT key, address, at, via FROM touches ORDER BY 1, 2" >"$2"; }
 intact() { [ "$(db "$1" 'PRAGMA integrity_check')" = ok ]; }
@@ -170,7 +164,7 @@ stop_daemon
 kill "$(cat "$IT/mx/pid")"
 rm -f "$IT/mx/pid"
 # Something to send even though the reply above dealt with all that was due.
-sed -i 's/^timezone = UTC$/timezone = UTC\nsend_empty_digest = yes/' "$FOLLOWUPD_CONFIG"
+it_config_set send_empty_digest yes
 sqlite3 "$XDG_STATE_HOME/followupd/followupd.db" "DELETE FROM digests"
 before=$(ls "$IT"/mx/mail | wc -l)
 : >"$IT/run.log"

@@ -38,6 +38,8 @@
 #	it_dovecot_log_has STRING       true when the log (since the mark) has it
 #	it_dovecot_log_wait STRING [S]  the same, polling up to S seconds (5)
 #	it_config [LINE...]             writes $FOLLOWUPD_CONFIG
+#	it_smtp_config PORT             appends [smtp] for the test SMTP server
+#	it_config_set KEY VALUE         sets a [followupd] key
 #	imapctl ARGS...                 runs imapctl.py (append, create, ...)
 #
 # The listeners: the same two ports on four loopback addresses.
@@ -472,6 +474,20 @@ it_smtpd() {
 }
 
 # ---- followupd's configuration -------------------------------------------
+
+# it_smtp_config PORT: appends an [smtp] section for jane on 127.0.0.1:PORT
+# (STARTTLS, trusting the test CA) to $FOLLOWUPD_CONFIG, with her password
+# in $IT/smtp.pass.
+it_smtp_config() {
+	(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
+	printf '%s\n' '' '[smtp]' "url = smtp://127.0.0.1:$1" 'user = jane' \
+	    "password_file = $IT/smtp.pass" "ca_file = $IT/tls/ca.pem" >>"$FOLLOWUPD_CONFIG"
+}
+
+# it_config_set KEY VALUE: sets KEY in [followupd] (after timezone).
+it_config_set() {
+	sed -i "s|^timezone = \(.*\)\$|timezone = \\1\\n$1 = $2|" "$FOLLOWUPD_CONFIG"
+}
 
 # it_config [LINE...]: a configuration for jane's account on 127.0.0.1 over
 # imaps, trusting the test CA; LINEs (contact sections...) are appended.

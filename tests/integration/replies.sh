@@ -26,14 +26,8 @@ it_config \
     "last = $(d '40 days ago')" '' \
     '[contact:zoe]' 'name = Zoë Ångström' 'email = zoe@example.se' 'cadence = 3m' \
     "last = $(d '100 days ago')"
-(umask 077; printf '%s\n' "$IT_PASS" >"$IT/smtp.pass")
+it_smtp_config "$PORT"
 cat >>"$FOLLOWUPD_CONFIG" <<CONF
-
-[smtp]
-url = smtp://127.0.0.1:$PORT
-user = jane
-password_file = $IT/smtp.pass
-ca_file = $IT/tls/ca.pem
 
 [calendar]
 invites = no
