@@ -176,7 +176,8 @@ scan(struct watch *w, struct wacct *ac, time_t now, char **err)
 	enum imap_rc rc;
 
 	rc = sync_folder(ac->c, w->cfg, ac->a, w->st, ac->folder, now, &h, &s, err);
-	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned) && w->hooks.synced != NULL)
+	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned || s.replies > 0) &&
+	    w->hooks.synced != NULL)
 		w->hooks.synced(w->hooks.arg, ac->label, ac->folder, &s);
 	return rc;
 }
