@@ -132,3 +132,31 @@ fail_notmp:
 	free(tmp);
 	return -1;
 }
+
+int
+afile_mkdirs(const char *dir, char **err)
+{
+	char *p = xstrdup(dir);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) < 0 && errno != EEXIST)
+			goto bad;
+		*s = '/';
+	}
+	if (mkdir(p, 0700) < 0 && errno != EEXIST)
+		goto bad;
+	free(p);
+	return 0;
+bad:
+	{
+		int saved = errno;
+
+		*err = xasprintf("cannot create %s: %s", p, strerror(saved));
+		free(p);
+		errno = saved;
+	}
+	return -1;
+}

@@ -15,5 +15,8 @@ int afile_replace(const char *path, const char *data, size_t len, mode_t mode,
 /* Reads a whole file (at most max bytes) into a NUL-terminated string.
  * 0, or -1 with errno set (EFBIG when longer than max). */
 int afile_read(const char *path, size_t max, char **out, size_t *len);
+/* Creates dir and its missing parents with mode 0700. 0, or -1 with
+ * *err ("cannot create DIR: reason") allocated. */
+int afile_mkdirs(const char *dir, char **err);
 
 #endif

@@ -44,6 +44,13 @@ int cmd_suggestions(struct app *app, const struct config *cfg, struct store *st,
 /* The calendar feed of today from the state (cmdfeed.c); NULL with *err. */
 char *cmd_feed_build(struct app *app, const struct config *cfg, struct store *st,
     char **err);
+struct feedsrv;
+/* Writes text to [calendar] file when it changed and hands it to srv
+ * (NULL: none) with the file's time; a file that cannot be written is
+ * reported and the feed served all the same. Whether the file changed
+ * (cmdfeed.c). */
+bool cmd_feed_publish(struct app *app, const struct config *cfg, const char *text,
+    struct feedsrv *srv);
 /* Plans today's invites, records them and sends those pending
  * (cmdinvite.c). 0 or a sysexits(3) status after saying why. */
 int cmd_invites(struct app *app, const struct config *cfg, struct store *st,

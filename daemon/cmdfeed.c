@@ -37,15 +37,31 @@ cmd_feed_build(struct app *app, const struct config *cfg, struct store *st, char
 	return text;
 }
 
+bool
+cmd_feed_publish(struct app *app, const struct config *cfg, const char *text,
+    struct feedsrv *srv)
+{
+	bool changed = false;
+	struct stat sb;
+	char *err = NULL;
+
+	if (afile_replace(cfg->calendar.file, text, strlen(text), 0644, &changed, &err) < 0) {
+		/* Served all the same: the file is a copy for other readers. */
+		fprintf(app->err, "followupd: %s\n", err);
+		free(err);
+	}
+	if (srv != NULL)
+		feedsrv_set(srv, text, strlen(text),
+		    stat(cfg->calendar.file, &sb) == 0 ? sb.st_mtime : app->now);
+	return changed;
+}
+
 /* Builds the feed, writes the calendar file when it changed and hands it
  * to the server with the file's time. 0 or -1 after saying why. */
 static int
 refresh(struct app *app, const struct config *cfg, struct store *st, struct feedsrv *srv)
 {
 	char *text, *err = NULL;
-	bool changed;
-	struct stat sb;
-	time_t mtime;
 
 	app->now = time(NULL);
 	if ((text = cmd_feed_build(app, cfg, st, &err)) == NULL) {
@@ -53,13 +69,7 @@ refresh(struct app *app, const struct config *cfg, struct store *st, struct feed
 		free(err);
 		return -1;
 	}
-	if (afile_replace(cfg->calendar.file, text, strlen(text), 0644, &changed, &err) < 0) {
-		/* Served all the same: the file is a copy for other readers. */
-		fprintf(app->err, "followupd: %s\n", err);
-		free(err);
-	}
-	mtime = stat(cfg->calendar.file, &sb) == 0 ? sb.st_mtime : app->now;
-	feedsrv_set(srv, text, strlen(text), mtime);
+	cmd_feed_publish(app, cfg, text, srv);
 	free(text);
 	return 0;
 }

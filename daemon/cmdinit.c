@@ -19,46 +19,6 @@
 	"    [--imap URL] [--imap-user USER] [--smtp URL|none] [--smtp-user USER]\n" \
 	"    [--password-file PATH] [--oauth2 COMMAND]"
 
-/* The per-user file: -c, $FOLLOWUPD_CONFIG, else under XDG_CONFIG_HOME or
- * HOME, whether it exists or not. NULL when there is none. */
-static char *
-target_path(const struct app *app)
-{
-	const char *env = getenv("FOLLOWUPD_CONFIG");
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-
-	if (app->config_given)
-		return xstrdup(app->config_path);
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	if (xdg != NULL && xdg[0] == '/')
-		return xasprintf("%s/followupd/followupd.conf", xdg);
-	if (home != NULL && home[0] == '/')
-		return xasprintf("%s/.config/followupd/followupd.conf", home);
-	return NULL;
-}
-
-static int
-mkdirs(const char *path)
-{
-	char *p = xstrdup(path);
-	int rc = 0;
-
-	for (char *s = p + 1; *s != '\0'; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			rc = -1;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		rc = -1;
-	free(p);
-	return rc;
-}
-
 /* One answer, with def when empty; NULL at end of input. */
 static char *
 ask(struct app *app, const char *question, const char *def, bool secret)
@@ -204,7 +164,8 @@ cmd_init(struct app *app, int argc, char **argv)
 		    "(with --non-interactive)\n");
 		return EX_USAGE;
 	}
-	if ((path = target_path(app)) == NULL) {
+	path = app->config_given ? xstrdup(app->config_path) : config_user_path();
+	if (path == NULL) {
 		fprintf(app->err, "followupd: init: neither XDG_CONFIG_HOME nor HOME is an absolute "
 		    "path: say where with -c FILE\n");
 		return EX_USAGE;
@@ -302,8 +263,9 @@ cmd_init(struct app *app, int argc, char **argv)
 		status = EX_CONFIG;
 		goto done;
 	}
-	if (*dir != '\0' && mkdirs(dir) < 0) {
-		fprintf(app->err, "followupd: cannot create %s: %s\n", dir, strerror(errno));
+	if (*dir != '\0' && afile_mkdirs(dir, &err) < 0) {
+		fprintf(app->err, "followupd: %s\n", err);
+		free(err);
 		status = EX_CANTCREAT;
 		goto done;
 	}

@@ -13,11 +13,9 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "afile.h"
 #include "agenda.h"
 #include "cal.h"
 #include "cmd.h"
@@ -181,8 +179,6 @@ refresh(struct run *r, time_t now)
 	const struct config *cfg = r->cfg;
 	struct agenda a;
 	char *text, *err = NULL;
-	bool changed = false;
-	struct stat sb;
 
 	r->dirty = false;
 	r->app->now = now;
@@ -192,14 +188,8 @@ refresh(struct run *r, time_t now)
 		return;
 	}
 	text = cal_feed(cfg, a.items, a.count, r->today);
-	if (afile_replace(cfg->calendar.file, text, strlen(text), 0644, &changed, &err) < 0) {
-		log_msg(r->log, LOG_PRIO_ERR, "%s", err);
-		free(err);
-	} else if (changed)
+	if (cmd_feed_publish(r->app, cfg, text, r->srv))
 		log_msg(r->log, LOG_PRIO_INFO, "calendar feed %s updated", cfg->calendar.file);
-	if (r->srv != NULL)
-		feedsrv_set(r->srv, text, strlen(text),
-		    stat(cfg->calendar.file, &sb) == 0 ? sb.st_mtime : now);
 	free(text);
 	r->invite_retry_at = 0;
 	/* Invites are about what the Sent folders say: not before every

@@ -1079,20 +1079,30 @@ config_contact_by_addr(const struct config *cfg, const char *addr)
 }
 
 char *
-config_default_path(void)
+config_user_path(void)
 {
 	const char *env = getenv("FOLLOWUPD_CONFIG");
 	const char *xdg = getenv("XDG_CONFIG_HOME");
 	const char *home = getenv("HOME");
-	char *p = NULL;
 
 	if (env != NULL && *env != '\0')
 		return xstrdup(env);
 	if (xdg != NULL && xdg[0] == '/')
-		p = xasprintf("%s/followupd/followupd.conf", xdg);
-	else if (home != NULL && home[0] == '/')
-		p = xasprintf("%s/.config/followupd/followupd.conf", home);
-	if (p != NULL && access(p, F_OK) == 0)
+		return xasprintf("%s/followupd/followupd.conf", xdg);
+	if (home != NULL && home[0] == '/')
+		return xasprintf("%s/.config/followupd/followupd.conf", home);
+	return NULL;
+}
+
+char *
+config_default_path(void)
+{
+	const char *env = getenv("FOLLOWUPD_CONFIG");
+	char *p = config_user_path();
+
+	/* $FOLLOWUPD_CONFIG whether it exists or not; the per-user file
+	 * only when it exists. */
+	if (p != NULL && ((env != NULL && *env != '\0') || access(p, F_OK) == 0))
 		return p;
 	free(p);
 	return xstrdup("/etc/followupd/followupd.conf");

@@ -159,6 +159,9 @@ const struct contact *config_contact_by_addr(const struct config *cfg,
  * $XDG_CONFIG_HOME/followupd/followupd.conf (or ~/.config/...) when it
  * exists, else /etc/followupd/followupd.conf. Allocated. */
 char *config_default_path(void);
+/* The per-user file, whether it exists or not: $FOLLOWUPD_CONFIG, else
+ * under $XDG_CONFIG_HOME or $HOME (absolute paths only); NULL when none. */
+char *config_user_path(void);
 void config_free(struct config *cfg);
 
 #endif

@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "buf.h"
+#include "afile.h"
 #include "day.h"
 #include "store.h"
 
@@ -253,37 +254,21 @@ store_open_file(const char *path, char **err)
 	return st;
 }
 
-static int
-mkdirs(const char *dir, char **err)
-{
-	char *p = xstrdup(dir);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0700) < 0 && errno != EEXIST)
-			goto bad;
-		*s = '/';
-	}
-	if (mkdir(p, 0700) < 0 && errno != EEXIST)
-		goto bad;
-	free(p);
-	return 0;
-bad:
-	*err = xasprintf("state: cannot create %s: %s", p, strerror(errno));
-	free(p);
-	return -1;
-}
-
 struct store *
 store_open(const char *dir, char **err)
 {
 	struct store *st;
 	char *path;
 
-	if (mkdirs(dir, err) < 0)
+	if (afile_mkdirs(dir, err) < 0) {
+		int saved = errno;   /* EACCES is exit 77 for the caller */
+		char *e = *err;
+
+		*err = xasprintf("state: %s", e);
+		free(e);
+		errno = saved;
 		return NULL;
+	}
 	path = xasprintf("%s/followupd.db", dir);
 	st = store_open_file(path, err);
 	free(path);
