@@ -1,4 +1,4 @@
-/* followupd feed [-o FILE] [--serve] */
+/* followupd feed [--date D] [-o FILE] [--serve] */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -17,24 +17,35 @@
 #include "agenda.h"
 #include "cal.h"
 #include "cmd.h"
+#include "day.h"
 #include "feedsrv.h"
 #include "tz.h"
 
-#define FEED_USAGE "feed [-o FILE] [--serve]"
+#define FEED_USAGE "feed [--date YYYY-MM-DD] [-o FILE] [--serve]"
 #define FEED_REBUILD_SECONDS 60   /* --serve reads the state again this often */
 
-char *
-cmd_feed_build(struct app *app, const struct config *cfg, struct store *st, char **err)
+/* The feed as it stands on DAY (DAY_NONE: today). */
+static char *
+feed_build_on(struct app *app, const struct config *cfg, struct store *st, int day,
+    char **err)
 {
 	struct agenda a;
 	int today = tz_day_of(app->now);
 	char *text;
 
-	if (agenda_build(&a, cfg, st, today, today, err) < 0)
+	if (day == DAY_NONE)
+		day = today;
+	if (agenda_build(&a, cfg, st, day, today, err) < 0)
 		return NULL;
-	text = cal_feed(cfg, a.items, a.count, today);
+	text = cal_feed(cfg, a.items, a.count, day);
 	agenda_free(&a);
 	return text;
+}
+
+char *
+cmd_feed_build(struct app *app, const struct config *cfg, struct store *st, char **err)
+{
+	return feed_build_on(app, cfg, st, DAY_NONE, err);
 }
 
 bool
@@ -165,27 +176,34 @@ cmd_feed(struct app *app, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "serve", no_argument, NULL, 's' },
+		{ "date", required_argument, NULL, 'd' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *out = NULL;
+	const char *out = NULL, *date_arg = NULL;
 	bool serve = false, changed;
 	struct config *cfg;
 	struct store *st;
 	char *text, *err = NULL;
-	int c, status = 0;
+	int c, status = 0, day = DAY_NONE;
 
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+o:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+o:d:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out = optarg; break;
+		case 'd': date_arg = optarg; break;
 		case 's': serve = true; break;
 		default: return cmd_usage_error(app, FEED_USAGE);
 		}
 	}
-	if (optind != argc)
+	if (optind != argc || (serve && date_arg != NULL))
 		return cmd_usage_error(app, FEED_USAGE);
 	if ((cfg = cmd_load(app, &status)) == NULL)
 		return status;
+	/* After loading: a date is a day in the configured zone. */
+	if (date_arg != NULL && cmd_parse_date(app, "--date", date_arg, &day) < 0) {
+		config_free(cfg);
+		return EX_USAGE;
+	}
 	if ((st = cmd_open_store(app, cfg, &status)) == NULL) {
 		config_free(cfg);
 		return status;
@@ -194,7 +212,7 @@ cmd_feed(struct app *app, int argc, char **argv)
 		status = cmd_feed_serve(app, cfg, st);
 		goto done;
 	}
-	if ((text = cmd_feed_build(app, cfg, st, &err)) == NULL) {
+	if ((text = feed_build_on(app, cfg, st, day, &err)) == NULL) {
 		status = cmd_store_error(app, err);
 		goto done;
 	}
