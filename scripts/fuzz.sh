@@ -1,9 +1,9 @@
 #!/bin/sh
 # Builds the libFuzzer harnesses of tests/fuzz/ with clang (ASan + UBSan)
-# and runs each for FUZZ_SECONDS (default 60) seconds. The seed corpus of
+# and runs each for FUZZ_SECONDS (default 60) seconds, two at a time. The seed corpus of
 # each is tests/fuzz/seeds/NAME plus, when ../shared/corpora is there, the
 # real mail in it (read in place, never copied into the repository).
-# A crash stops the script with the crashing input saved in
+# A crash fails the script with the crashing input saved in
 # _build/fuzz/NAME/; it becomes a regression test in tests/fuzz/crashes/.
 # Ends with one line per harness: executions and the result.
 set -eu
@@ -17,13 +17,23 @@ srcs=$(ls daemon/*.c | grep -v -e daemon/main.c -e daemon/cmd)
 libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
 cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
 corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
-fail=0
-for h in address header date config http reply mime; do
-	echo "== fuzz_$h"
+# The modules are compiled once, two at a time, and shared by every harness;
+# the harnesses then run two at a time (this machine has two cores).
+objs=$out/objs
+rm -rf "$objs" && mkdir -p "$objs"
+CFLAGS_FUZZ="-g -O1 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined \
+    -fno-sanitize-recover=undefined -DPACKAGE_VERSION=\"fuzz\" -Idaemon $cflags"
+export CFLAGS_FUZZ objs
+# shellcheck disable=SC2086
+printf '%s\n' $srcs | xargs -P2 -I{} sh -c \
+    'clang $CFLAGS_FUZZ -c -o "$objs/$(basename {} .c).o" {}' || exit 1
+fuzz_one() {   # fuzz_one NAME: builds, seeds and runs fuzz_NAME; says how it went
+	h=$1
 	# shellcheck disable=SC2086
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
 	    -DPACKAGE_VERSION='"fuzz"' -Idaemon $cflags -o "$out/fuzz_$h" \
-	    "tests/fuzz/fuzz_$h.c" $srcs $libs -lpthread
+	    "tests/fuzz/fuzz_$h.c" "$objs"/*.o $libs -lpthread 2>"$out/$h.build" ||
+	    { echo "fuzz_$h: does not build"; cat "$out/$h.build"; return 1; }
 	corpus="$out/$h.corpus"
 	rm -rf "$corpus"
 	mkdir -p "$corpus" "$out/$h"
@@ -45,7 +55,27 @@ for h in address header date config http reply mime; do
 	else
 		echo "fuzz_$h: FAILED, see $out/$h.log and $out/$h/"
 		tail -30 "$out/$h.log"
-		fail=1
+		return 1
+	fi
+}
+fail=0
+set -- address header date config http reply mime
+while [ $# -gt 0 ]; do
+	a=$1 b=
+	shift
+	fuzz_one "$a" >"$out/$a.result" 2>&1 &
+	pa=$!
+	if [ $# -gt 0 ]; then
+		b=$1
+		shift
+		fuzz_one "$b" >"$out/$b.result" 2>&1 &
+		pb=$!
+	fi
+	wait "$pa" || fail=1
+	echo "== fuzz_$a"; cat "$out/$a.result"
+	if [ -n "$b" ]; then
+		wait "$pb" || fail=1
+		echo "== fuzz_$b"; cat "$out/$b.result"
 	fi
 done
 exit "$fail"

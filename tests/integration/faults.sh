@@ -1,11 +1,11 @@
 #!/bin/sh
 # Faults against the real servers, and what survives them:
-# 1. SIGKILL at a random point of a sync, 50 times (each run reading the
+# 1. SIGKILL at a random point of a sync, $IT_KILLS (50) times (each run reading the
 #    folder from the start again), then a clean run: the database passes
 #    integrity_check after every kill, and ends with exactly the touches of
 #    an undisturbed sync, none lost, none doubled.
 # 2. SIGKILL at a random point of a sync that applies a reply to the
-#    digest, 50 times, each from the state before the reply was seen, and
+#    digest, $IT_KILLS (50) times, each from the state before the reply was seen, and
 #    a clean run after each: the reply is applied once, all of it.
 # 3. The daemon with Dovecot killed (SIGKILL) while it is in IDLE, and
 #    started again: it reconnects and records what was sent meanwhile.
@@ -74,7 +74,7 @@ XDG_STATE_HOME="$IT/timing" "$FOLLOWUPD" sync >/dev/null 2>&1
 DUR=$(( $(ms) - t0 ))
 echo "# an undisturbed sync of $N messages takes $DUR ms"
 damaged=0 i=0
-while [ "$i" -lt 50 ]; do
+while [ "$i" -lt "$IT_KILLS" ]; do
 	# Every other run reads the folder from the start again.
 	if [ $((i % 2)) = 1 ]; then
 		killed_run "$i" "$((DUR + 200))" sync --rescan
@@ -85,14 +85,14 @@ while [ "$i" -lt 50 ]; do
 	    damaged=$((damaged + 1))
 	i=$((i + 1))
 done
-[ "$damaged" = 0 ] || fail "integrity_check failed after $damaged of 50 kills"
+[ "$damaged" = 0 ] || fail "integrity_check failed after $damaged of $IT_KILLS kills"
 expect 0 sync
 dump "$XDG_STATE_HOME" "$IT/k.touches"
 cmp -s "$IT/ref.touches" "$IT/k.touches" ||
-    fail "after 50 kills the touches differ from an undisturbed sync: $(diff "$IT/ref.touches" "$IT/k.touches" | head -5)"
+    fail "after $IT_KILLS kills the touches differ from an undisturbed sync: $(diff "$IT/ref.touches" "$IT/k.touches" | head -5)"
 dups=$(db "$XDG_STATE_HOME" "SELECT count(*) - count(DISTINCT key || '|' || address) FROM touches")
 [ "$dups" = 0 ] || fail "$dups touches doubled"
-echo "# 50 kills during syncs: $(wc -l <"$IT/k.touches") touches, as undisturbed"
+echo "# $IT_KILLS kills during syncs: $(wc -l <"$IT/k.touches") touches, as undisturbed"
 
 # ---- 2. kills while a reply to the digest is applied ------------------------------------
 expect 0 digest
@@ -109,7 +109,7 @@ XDG_STATE_HOME="$IT/timing2" "$FOLLOWUPD" sync >/dev/null 2>&1
 DUR=$(( $(ms) - t0 ))
 echo "# a sync that applies the reply takes $DUR ms"
 bad=0 i=0 killed_before=0
-while [ "$i" -lt 50 ]; do
+while [ "$i" -lt "$IT_KILLS" ]; do
 	rm -rf "$XDG_STATE_HOME/followupd"
 	cp -a "$IT/before-reply" "$XDG_STATE_HOME/followupd"
 	killed_run "$((i + 100))" "$((DUR + 20))" sync
@@ -128,8 +128,8 @@ while [ "$i" -lt 50 ]; do
 	fi
 	i=$((i + 1))
 done
-[ "$bad" = 0 ] || fail "$bad of 50 kills while applying a reply lost or doubled something"
-echo "# 50 kills while applying a reply ($killed_before before it was applied): applied once each time"
+[ "$bad" = 0 ] || fail "$bad of $IT_KILLS kills while applying a reply lost or doubled something"
+echo "# $IT_KILLS kills while applying a reply ($killed_before before it was applied): applied once each time"
 
 # ---- 3. the daemon, Dovecot killed in the middle of IDLE ----------------------------------
 start_daemon() {

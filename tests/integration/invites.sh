@@ -103,7 +103,7 @@ has "$T/invites" "REQUEST|$UID_B|0|${TODAY}T09:00|"
 [ "$(sqlite3 "$DB" "SELECT state FROM invites WHERE uid = '$UID_B'")" = sent ] ||
     fail "the invite is not recorded as sent"
 
-# 5. SIGKILL at random points of sending a CANCEL and three REQUESTs, 50 times.
+# 5. SIGKILL at random points of sending a CANCEL and three REQUESTs, $IT_KILLS (50) times.
 expect 0 log bob
 for who in carol dave erin; do
 	printf '%s\n' "" "[contact:$who]" "email = $who@example.com" "cadence = 1w" \
@@ -111,7 +111,7 @@ for who in carol dave erin; do
 done
 echo "slow 0.3" >"$IT/mx/mode"
 i=0
-while [ "$i" -lt 50 ]; do
+while [ "$i" -lt "$IT_KILLS" ]; do
 	"$FOLLOWUPD" digest >/dev/null 2>&1 &
 	p=$!
 	sleep "0.$(awk -v s="$i" 'BEGIN { srand(s); printf "%02d", int(rand() * 90) }')"

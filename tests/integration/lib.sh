@@ -26,6 +26,10 @@
 #	IT_IMAPS_PORT   the port of implicit TLS (imaps)
 #	IT_IMAP_PORT    the port of plain IMAP (with STARTTLS, except on .4)
 #	IT_PYTHON       the Python interpreter used for the helpers
+#	IT_KILLS        how many SIGKILLs the fault tests deal (default 50;
+#	                the sanitizer and valgrind passes, which look for
+#	                memory errors on each path rather than for what
+#	                survives a kill, ask for fewer)
 #	XDG_STATE_HOME, HOME, FOLLOWUPD_CONFIG  pointing inside $IT
 #   Functions:
 #	fail, expect, has, wait_for, done_tests   from tests/assert.sh
@@ -97,7 +101,8 @@ IT_PASS=pw-Xq7-secret
 IT_IMAPS_PORT=
 IT_IMAP_PORT=
 IT_LOG_MARK=0
-export IT IT_SRC IT_USER IT_PASS IT_IMAPS_PORT IT_IMAP_PORT IT_PYTHON
+IT_KILLS=${IT_KILLS:-50}
+export IT IT_SRC IT_USER IT_PASS IT_IMAPS_PORT IT_IMAP_PORT IT_PYTHON IT_KILLS
 export XDG_STATE_HOME="$IT/state" HOME="$IT" FOLLOWUPD_CONFIG="$IT/followupd.conf"
 unset STATE_DIRECTORY CREDENTIALS_DIRECTORY XDG_CONFIG_HOME
 

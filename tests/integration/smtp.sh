@@ -109,11 +109,11 @@ expect 0 -c "$IT/empty.conf" digest --date 2026-11-23
 has "$T/out" "Follow-ups Mon 23 Nov: nothing due"
 [ "$(mails good)" = "$((n + 1))" ] || fail "send_empty_digest = yes sent nothing"
 
-# 7. SIGKILL at random points while sending, 50 times, then a clean run.
+# 7. SIGKILL at random points while sending, $IT_KILLS (50) times, then a clean run.
 echo "slow 0.3" >"$IT/good/mode"
 before=$(mails good)
 i=0
-while [ "$i" -lt 50 ]; do
+while [ "$i" -lt "$IT_KILLS" ]; do
 	"$FOLLOWUPD" digest --date 2026-11-25 >/dev/null 2>&1 &
 	p=$!
 	sleep "0.$(awk -v s="$i" 'BEGIN { srand(s); printf "%02d", int(rand() * 60) }')"
@@ -129,6 +129,6 @@ ids=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | gre
 sent=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | grep -c '2026-11-25')
 [ "$ids" = 1 ] || fail "the digest of 25 Nov went out with $ids Message-IDs"
 [ "$sent" -ge 1 ] || fail "the digest of 25 Nov was lost"
-echo "# 50 kills: 25 Nov delivered $sent time(s), with 1 Message-ID"
+echo "# $IT_KILLS kills: 25 Nov delivered $sent time(s), with 1 Message-ID"
 
 done_tests
