@@ -23,15 +23,23 @@
 struct applied_list {
 	struct digest_applied *v;
 	size_t n, cap;
+	size_t more;               /* lines past DIGEST_MAX_APPLIED */
 	long last;                 /* the id of the last line */
 };
 
+/* Every unreported line counts and is marked reported with the digest;
+ * DIGEST_MAX_APPLIED of them are listed, so that no amount of replies can
+ * make a digest that a server refuses for its size. */
 static int
 collect_applied(long id, const char *line, bool applied, const char *what, void *arg)
 {
 	struct applied_list *l = arg;
 
 	l->last = id;
+	if (l->n == DIGEST_MAX_APPLIED) {
+		l->more++;
+		return 0;
+	}
 	if (l->n == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 8;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
@@ -137,6 +145,7 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 	}
 	in.applied = applied.v;
 	in.napplied = applied.n;
+	in.napplied_more = applied.more;
 	in.suggest = sugg;
 	in.nsuggest = nsugg;
 	digest_render(&in, &d);
@@ -158,8 +167,16 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 
 		id = xasprintf("%s.r%d%s", stem, prev.attempts + 1, at != NULL ? at : ">");
 		free(stem);
-	} else
-		id = digest_message_id(cfg, day);
+	} else {
+		unsigned char key[DIGEST_KEY_LEN];
+
+		if (store_secret(st, "digest", key, sizeof key, &err) < 0) {
+			status = cmd_store_error(app, err);
+			goto done;
+		}
+		id = digest_message_id(cfg, day, key, sizeof key);
+		explicit_bzero(key, sizeof key);
+	}
 	msg = digest_message(cfg, &d, id, app->now);
 	if (opt->dry) {
 		fputs(msg, app->out);
@@ -194,7 +211,7 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 		if (store_begin(st, &serr) < 0 ||
 		    store_digest_done(st, date, rc == SMTP_OK, app->now,
 		    rc == SMTP_OK ? NULL : err, &serr) < 0 ||
-		    (rc == SMTP_OK && applied.n > 0 &&
+		    (rc == SMTP_OK && applied.last > 0 &&
 		    store_reply_lines_reported(st, date, applied.last, &serr) < 0) ||
 		    store_commit(st, &serr) < 0) {
 			store_rollback(st);

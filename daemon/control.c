@@ -4,6 +4,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "clean.h"
 #include "control.h"
 #include "day.h"
 #include "reply.h"
@@ -86,6 +87,54 @@ apply(struct store *st, const char *message_id, size_t lineno,
 	return 0;
 }
 
+/* Stores a line of the reply and what came of it, cleaned (clean.h) and
+ * cut to REPLY_LINE_KEEP bytes: the digest shows both. */
+static int
+keep_line(struct store *st, const char *message_id, time_t at, const char *line,
+    bool applied, const char *what, char **err)
+{
+	struct buf l = { 0 };
+	char *w = clean_dup(what != NULL ? what : "");
+	size_t n = strlen(line);
+	int rc;
+
+	if (n > REPLY_LINE_KEEP) {
+		/* Cut where a UTF-8 sequence starts. */
+		n = REPLY_LINE_KEEP;
+		while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
+			n--;
+	}
+	clean_append(&l, line, n);
+	if (n < strlen(line))
+		buf_puts(&l, "...");
+	if (strlen(w) > REPLY_LINE_KEEP)
+		strcpy(w + REPLY_LINE_KEEP - 3, "...");
+	rc = store_reply_line_add(st, message_id, at, buf_str(&l), applied, w, err);
+	buf_free(&l);
+	free(w);
+	return rc;
+}
+
+/* The line kept for what was not read: line and the lines of rest
+ * (strtok_r's place after it). */
+static int
+more_lines(struct store *st, const char *message_id, time_t at, const char *rest,
+    char **err)
+{
+	size_t more = 1;
+	char *l, *why;
+	int rc;
+
+	for (const char *p = rest != NULL ? rest : ""; *p; p++)
+		more += (p == rest || p[-1] == '\n') && *p != '\n';
+	l = xasprintf("(%zu more line%s)", more, more == 1 ? "" : "s");
+	why = xasprintf("not read: a reply is read up to its first %d lines", REPLY_MAX_LINES);
+	rc = keep_line(st, message_id, at, l, false, why, err);
+	free(l);
+	free(why);
+	return rc;
+}
+
 int
 control_apply_reply(const struct config *cfg, struct store *st, const char *message_id,
     time_t at, const char *body, time_t now, struct control_result *res, char **err)
@@ -109,10 +158,22 @@ control_apply_reply(const struct config *cfg, struct store *st, const char *mess
 	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		struct reply_cmd cmd;
 		char *why = NULL, *what = NULL;
-		int rc = reply_parse_line(cfg, line, &cmd, &why);
-		bool parsed = rc > 0;
+		int rc;
+		bool parsed;
 
 		lineno++;
+		if (res->applied + res->refused == REPLY_MAX_LINES) {
+			/* The rest is not read: one reply cannot fill the state, or
+			 * the next digest, with lines. */
+			if (more_lines(st, message_id, at, save, err) < 0) {
+				free(text);
+				goto bad;
+			}
+			res->refused++;
+			break;
+		}
+		rc = reply_parse_line(cfg, line, &cmd, &why);
+		parsed = rc > 0;
 		if (rc == 0)
 			continue;
 		if (rc > 0) {
@@ -130,8 +191,7 @@ control_apply_reply(const struct config *cfg, struct store *st, const char *mess
 			}
 		}
 		/* The line as the user wrote it, with what came of it. */
-		if (store_reply_line_add(st, message_id, at, line, rc > 0, rc > 0 ? what : why,
-		    err) < 0) {
+		if (keep_line(st, message_id, at, line, rc > 0, rc > 0 ? what : why, err) < 0) {
 			free(what);
 			free(why);
 			reply_cmd_free(&cmd);

@@ -1,9 +1,12 @@
+#include <ctype.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+#include <gnutls/crypto.h>
 
 #include "buf.h"
 #include "day.h"
@@ -229,6 +232,12 @@ replies_section(const struct digest_input *in, struct buf *t, struct buf *h)
 		mime_html_escape(h, a->what);
 		buf_puts(h, "</li>\n");
 	}
+	if (in->napplied_more > 0) {
+		buf_printf(t, "  and %zu more line%s, not listed\n", in->napplied_more,
+		    in->napplied_more == 1 ? "" : "s");
+		buf_printf(h, "<li style=\"margin:4px 0\">and %zu more line%s, not listed</li>\n",
+		    in->napplied_more, in->napplied_more == 1 ? "" : "s");
+	}
 	buf_puts(h, "</ul>\n");
 }
 
@@ -379,14 +388,22 @@ fnv32(const char *s)
 }
 
 char *
-digest_message_id(const struct config *cfg, int day)
+digest_message_id(const struct config *cfg, int day, const unsigned char *key,
+    size_t keylen)
 {
-	char date[DAY_STRLEN];
+	char date[DAY_STRLEN], tag[21], *text;
 	const char *at = strrchr(cfg->me_addr, '@');
+	unsigned char mac[32];
 
 	day_format(day, date);
-	return xasprintf("<followupd.digest.%s.%08lx@%s>", date,
-	    (unsigned long)fnv32(cfg->me_addr), at != NULL ? at + 1 : "followupd.invalid");
+	text = xasprintf("followupd digest %s %s", cfg->me_addr, date);
+	if (gnutls_hmac_fast(GNUTLS_MAC_SHA256, key, keylen, text, strlen(text), mac) < 0)
+		abort();   /* SHA-256 is always there: nothing sane can go on */
+	free(text);
+	for (size_t i = 0; i < 10; i++)
+		snprintf(tag + 2 * i, 3, "%02x", mac[i]);
+	return xasprintf("<followupd.digest.%s.%s@%s>", date, tag,
+	    at != NULL ? at + 1 : "followupd.invalid");
 }
 
 bool
@@ -395,17 +412,17 @@ digest_is_own_id(const struct config *cfg, const char *id, size_t len)
 	static const char prefix[] = "followupd.digest.";
 	const char *at = strrchr(cfg->me_addr, '@');
 	const char *domain = at != NULL ? at + 1 : "followupd.invalid";
-	char hash[16];
-	size_t dlen = strlen(domain);
+	size_t dlen = strlen(domain), plen = sizeof prefix - 1;
 
-	/* followupd.digest.DATE.HASH@DOMAIN, or ...HASH.rN@DOMAIN after --force */
-	snprintf(hash, sizeof hash, ".%08lx", (unsigned long)fnv32(cfg->me_addr));
-	if (len < sizeof prefix - 1 + 10 + strlen(hash) + 1 + dlen ||
-	    strncmp(id, prefix, sizeof prefix - 1) != 0 || id[len - dlen - 1] != '@' ||
+	/* followupd.digest.DATE.TAG@DOMAIN, or ...TAG.rN@DOMAIN after --force */
+	if (len <= plen + DAY_STRLEN + dlen + 1 || strncmp(id, prefix, plen) != 0 ||
+	    id[plen + DAY_STRLEN - 1] != '.' || id[len - dlen - 1] != '@' ||
 	    strncasecmp(id + len - dlen, domain, dlen) != 0)
 		return false;
-	return memmem(id + sizeof prefix - 1 + 10, len - dlen - 1 - (sizeof prefix - 1 + 10),
-	    hash, strlen(hash)) != NULL;
+	for (size_t i = 0; i < DAY_STRLEN - 1; i++)
+		if (!(i == 4 || i == 7 ? id[plen + i] == '-' : isdigit((unsigned char)id[plen + i])))
+			return false;
+	return true;
 }
 
 char *

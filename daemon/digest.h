@@ -18,6 +18,9 @@ enum digest_section {
 	DIGEST_NSECTIONS
 };
 
+/* The lines of replies that one digest lists, at most ("and N more"). */
+#define DIGEST_MAX_APPLIED 40
+
 /* A line of a reply to an earlier digest, with what came of it. */
 struct digest_applied {
 	const char *line;
@@ -35,7 +38,8 @@ struct digest_input {
 	const char *const *health;     /* "Sent folder unreachable since ..." */
 	size_t nhealth;
 	const struct digest_applied *applied;   /* "Applied from your replies" */
-	size_t napplied;
+	size_t napplied;               /* DIGEST_MAX_APPLIED at most */
+	size_t napplied_more;          /* more lines, not listed */
 	const struct suggestion *suggest;       /* people to consider adding */
 	size_t nsuggest;
 };
@@ -67,11 +71,16 @@ const char *digest_first_address(const struct contact *c);
  * address. */
 void digest_mailto(const struct fu_item *it, struct buf *b);
 
-/* "<followupd.digest.2026-11-23.1a2b3c4d@example.org>": the same for the
- * same account and day, so that a resend after a crash is recognisable. */
-char *digest_message_id(const struct config *cfg, int day);
-/* Is id (len bytes, without angle brackets) the Message-ID of one of this
- * account's digests? */
+/* "<followupd.digest.2026-11-23.TAG@example.org>", TAG 20 hex digits of
+ * an HMAC-SHA256 of the day under key (the installation's secret): the
+ * same for the same day, so that a resend after a crash is recognisable,
+ * and one that nobody without the key can make up. */
+#define DIGEST_KEY_LEN 32
+char *digest_message_id(const struct config *cfg, int day, const unsigned char *key,
+    size_t keylen);
+/* Does id (len bytes, without angle brackets) have the form of this
+ * account's digests' Message-IDs? Only a first sieve: a reply is applied
+ * when the state says a digest with that very Message-ID was sent. */
 bool digest_is_own_id(const struct config *cfg, const char *id, size_t len);
 /* The whole message (CRLF line ends): From me, To digest_to, Date now,
  * multipart/alternative of the two parts, quoted-printable UTF-8. The MIME

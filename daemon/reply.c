@@ -25,6 +25,56 @@ ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
 }
 
+/* The fields that open the header block of a quoted or forwarded message
+ * as mail programs write it in English, German, French and Spanish. */
+static const char *const quoted_fields[] = {
+	"From", "Sent", "To", "Cc", "Subject", "Date",
+	"Von", "Gesendet", "An", "Betreff", "Datum",
+	"De", "Envoy\xc3\xa9", "Envoy\xc3\xa9 le", "\xc3\x80", "A", "Objet",
+	"Enviado", "Enviado el", "Para", "Asunto", "Fecha",
+};
+
+/* The lines that introduce a forwarded or original message. */
+static const char *const forward_marks[] = {
+	"Forwarded message", "Begin forwarded message", "Original Message",
+	"Weitergeleitete Nachricht", "Urspr\xc3\xbcngliche Nachricht", "Original-Nachricht",
+	"Message transf\xc3\xa9r\xc3\xa9", "Message d'origine", "Message original",
+	"Mensaje reenviado", "Mensaje original",
+};
+
+/* Is the line "Field: ..." with one of quoted_fields, perhaps in bold
+ * ("*Von:*") or with a space before the colon ("De :")? */
+static bool
+header_like(const char *l, size_t n)
+{
+	while (n > 0 && (*l == '*' || *l == ' ' || *l == '\t')) {
+		l++;
+		n--;
+	}
+	for (size_t i = 0; i < sizeof quoted_fields / sizeof quoted_fields[0]; i++) {
+		size_t k = strlen(quoted_fields[i]);
+
+		if (n <= k || strncasecmp(l, quoted_fields[i], k) != 0)
+			continue;
+		while (k < n && (l[k] == ' ' || l[k] == '*'))
+			k++;
+		if (k < n && l[k] == ':')
+			return true;
+	}
+	return false;
+}
+
+static bool
+has_ci(const char *l, size_t n, const char *what)
+{
+	size_t k = strlen(what);
+
+	for (size_t i = 0; i + k <= n; i++)
+		if (strncasecmp(l + i, what, k) == 0)
+			return true;
+	return false;
+}
+
 /* Does the line of length n (no line end) open what the user quoted? */
 static bool
 is_cut(const char *l, size_t n, const char *next, size_t nn)
@@ -46,8 +96,16 @@ is_cut(const char *l, size_t n, const char *next, size_t nn)
 		return true;   /* Outlook's rule above the quoted message */
 	if (dashes >= 6 && strstr(l, "Original Message") != NULL)
 		return true;
-	if (starts_with_ci(l, "From:") && next != NULL &&
-	    (starts_with_ci(next, "Sent:") || starts_with_ci(next, "Date:")))
+	/* Two header lines in a row: a quoted message's header block. */
+	if (header_like(l, n) && next != NULL && header_like(next, nn))
+		return true;
+	for (size_t i = 0; i < sizeof forward_marks / sizeof forward_marks[0]; i++)
+		if (has_ci(l, n, forward_marks[i]) &&
+		    (dashes >= 2 || ends_with(l, n, ":")))
+			return true;
+	if (starts_with_ci(l, "El ") &&
+	    (ends_with(l, n, "escribi\xc3\xb3:") ||
+	     (next != NULL && ends_with(next, nn, "escribi\xc3\xb3:"))))
 		return true;
 	if (starts_with_ci(l, "On ") &&
 	    (ends_with(l, n, "wrote:") || (next != NULL && ends_with(next, nn, "wrote:"))))
@@ -289,27 +347,33 @@ resolve(const struct config *cfg, char *const *v, size_t n, const struct contact
 	return 0;
 }
 
-/* note WHO TEXT: the longest run of leading words that names one contact. */
+/* note WHO TEXT: the longest run of leading words, REPLY_NAME_WORDS at
+ * most, that names one contact. Bounded so that a long note costs a few
+ * lookups, not one per word: 650 notes of 200 words took 211 s with
+ * 10,000 contacts when every prefix was tried. */
 static int
 resolve_prefix(const struct config *cfg, char *const *v, size_t n, const struct contact **c,
     size_t *used, char **why)
 {
-	for (size_t k = n - 1; k >= 1; k--) {
-		struct buf msg = { 0 };
+	size_t k = n - 1 < REPLY_NAME_WORDS ? n - 1 : REPLY_NAME_WORDS;
+
+	for (; k >= 1; k--) {
 		char *who = join(v, k);
-		enum who_result r = who_resolve(cfg, who, c, &msg);
+		enum who_result r = who_resolve(cfg, who, c, NULL);
 
 		free(who);
 		if (r == WHO_FOUND) {
-			buf_free(&msg);
 			*used = k;
 			return 0;
 		}
-		if (k == 1) {
-			*why = buf_take(&msg);
-			return -1;
-		}
-		buf_free(&msg);
+	}
+	/* None: say why about the first word, near misses included. */
+	if (n > 1) {
+		struct buf msg = { 0 };
+
+		(void)who_resolve(cfg, v[0], c, &msg);
+		*why = buf_take(&msg);
+		return -1;
 	}
 	*why = xstrdup("whom? a contact and a note are needed");
 	return -1;

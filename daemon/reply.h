@@ -11,6 +11,13 @@
 #include "config.h"
 #include "via.h"
 
+/* The words of a contact's name in "note WHO TEXT", at most. */
+#define REPLY_NAME_WORDS 6
+/* Lines of one reply read as commands, at most; and the bytes of a line
+ * kept to show in the digest. */
+#define REPLY_MAX_LINES 50
+#define REPLY_LINE_KEEP 300
+
 enum reply_verb {
 	REPLY_DONE,      /* done WHO [by VIA] [-- NOTE]; called, card, met */
 	REPLY_SNOOZE,    /* snooze WHO 2w|DATE */

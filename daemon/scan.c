@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "day.h"
+#include "clean.h"
 #include "digest.h"
 #include "buf.h"
 #include "hmap.h"
@@ -46,10 +47,22 @@ is_me(const struct config *cfg, const char *a, const char **tag)
 	return false;
 }
 
+struct refs {
+	const struct config *cfg;
+	struct scan_result *res;
+};
+
+/* Keeps the references that look like our digests', up to the room. */
 static bool
 own_digest(const char *id, size_t len, void *arg)
 {
-	return digest_is_own_id(arg, id, len);
+	struct refs *r = arg;
+	struct scan_result *res = r->res;
+	const size_t room = sizeof res->digest_refs / sizeof res->digest_refs[0];
+
+	if (res->ndigest_refs < room && digest_is_own_id(r->cfg, id, len))
+		res->digest_refs[res->ndigest_refs++] = xasprintf("<%.*s>", (int)len, id);
+	return res->ndigest_refs == room;
 }
 
 /* +fu-2w, +fu-fri: 0, or -1 when the tag says nothing we know. */
@@ -92,7 +105,12 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	res->date_fallback = !h.has_date || h.date > internaldate + 86400;
 	res->at = res->date_fallback ? internaldate : h.date;
 	res->bad_addresses = h.rcpt.bad;
-	res->digest_reply = mailhdr_each_ref(&h, own_digest, (void *)cfg);
+	{
+		struct refs r = { cfg, res };
+
+		mailhdr_each_ref(&h, own_digest, &r);
+		res->digest_reply = res->ndigest_refs > 0;
+	}
 	if (h.rcpt.first_error != NULL)
 		res->warning = xstrdup(h.rcpt.first_error);
 
@@ -144,8 +162,13 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 				res->hits[res->nhits++] = res->others[i];
 		}
 	}
-	if (res->checkback && h.subject != NULL)
+	if (res->checkback && h.subject != NULL) {
+		/* Shown by due, the digest, the feed and invites: no escape
+		 * sequence or line break of a stranger's gets that far. */
 		res->subject = mailaddr_decode_words(h.subject);
+		if (res->subject != NULL)
+			clean_inplace(res->subject);
+	}
 	hmap_free(&seen);
 	free(norm);
 	free(from);
@@ -162,6 +185,8 @@ scan_result_free(struct scan_result *res)
 	free(res->hits);   /* its strings are others' */
 	free(res->warning);
 	free(res->subject);
+	for (size_t i = 0; i < res->ndigest_refs; i++)
+		free(res->digest_refs[i]);
 	for (size_t i = 0; i < res->nothers; i++)
 		free(res->others[i]);
 	free(res->others);

@@ -19,8 +19,13 @@ struct scan_result {
 	char **hits;          /* those of others that are contacts (not bulk) */
 	size_t nhits;
 	size_t bad_addresses; /* recipient entries that did not parse */
-	char *subject;        /* decoded, with a check-back only; or NULL */
+	char *subject;        /* decoded and cleaned (clean.h), with a check-back
+	                         only; or NULL */
 	bool digest_reply;    /* In-Reply-To or References names one of our digests */
+	/* Those names, "<...>", the first SCAN_DIGEST_REFS: the caller asks
+	 * the state whether such a digest was sent. */
+	char *digest_refs[4];
+	size_t ndigest_refs;
 	/* A check-back tag (me's LOCAL+fu-DURATION@DOMAIN among the recipients):
 	 * every other recipient is to be checked back on. */
 	bool checkback;

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <unistd.h>
@@ -117,6 +118,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  first INTEGER NOT NULL,"
 	"  last INTEGER NOT NULL,"
 	"  PRIMARY KEY (account, folder, address)) WITHOUT ROWID;",
+	/* 4: the installation's secrets (the key of the digest's Message-IDs),
+	 * and every digest Message-ID that went out: a reply applies only when
+	 * it answers one of them */
+	"CREATE TABLE secrets ("
+	"  name TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE digests_sent ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  day TEXT NOT NULL,"
+	"  sent_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO digests_sent SELECT message_id, day, COALESCE(sent_at, 0) FROM digests"
+	"  WHERE state = 'sent';",
 };
 
 static int
@@ -668,7 +681,68 @@ store_digest_done(struct store *st, const char *day, bool sent, time_t now,
 	if (error != NULL)
 		sqlite3_bind_text(s, 4, error, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
+	if (step_done(st, s, err) < 0)
+		return -1;
+	if (!sent)
+		return 0;
+	s = prepare(st, "INSERT OR IGNORE INTO digests_sent (message_id, day, sent_at)"
+	    " SELECT message_id, day, ? FROM digests WHERE day = ?", err);
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
 	return step_done(st, s, err);
+}
+
+int
+store_digest_was_sent(struct store *st, const char *message_id, char **err)
+{
+	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM digests_sent WHERE message_id = ?", err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	rc = lookup_done(st, s, sqlite3_step(s), err);
+	return rc < 0 ? -1 : rc == 0;
+}
+
+int
+store_secret(struct store *st, const char *name, unsigned char *out, size_t len,
+    char **err)
+{
+	unsigned char fresh[64];
+	sqlite3_stmt *s;
+	int rc;
+
+	if (len > sizeof fresh || getrandom(fresh, len, 0) != (ssize_t)len) {
+		*err = xasprintf("state: cannot make the secret %s: %s", name,
+		    len > sizeof fresh ? "too long" : strerror(errno));
+		return -1;
+	}
+	/* Of two processes that make one at once, the first's is kept. */
+	if ((s = prepare(st, "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+	    err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 2, fresh, (int)len, SQLITE_STATIC);
+	rc = step_done(st, s, err);
+	explicit_bzero(fresh, sizeof fresh);
+	if (rc < 0 || (s = prepare(st, "SELECT value FROM secrets WHERE name = ?", err)) == NULL)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW || sqlite3_column_bytes(s, 0) != (int)len) {
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+			*err = xasprintf("state: the secret %s is damaged", name);
+			return -1;
+		}
+		return fail(st, err, "read failed");
+	}
+	memcpy(out, sqlite3_column_blob(s, 0), len);
+	sqlite3_finalize(s);
+	return 0;
 }
 
 int

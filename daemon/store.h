@@ -14,7 +14,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 struct store_touch {
 	const char *key;           /* Message-ID, header hash, or a command's key */
@@ -105,8 +105,16 @@ int store_digest_sending(struct store *st, const char *day, const char *message_
 /* The newest digest before day before (NULL: of all), its day in day. */
 int store_digest_latest(struct store *st, const char *before, char day[16],
     struct store_digest *out, char **err);
+/* Records the answer; a digest that was sent also joins the Message-IDs
+ * of every digest ever sent, kept when a later --force replaces the day's. */
 int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err);
+/* Did a digest with this Message-ID ("<...>") go out? 1, 0, or -1. */
+int store_digest_was_sent(struct store *st, const char *message_id, char **err);
+/* The installation's secret called name (len bytes, at most 64): made from
+ * the system's random source the first time, the same ever after. 0 or -1. */
+int store_secret(struct store *st, const char *name, unsigned char *out, size_t len,
+    char **err);
 /* An invite as the state keeps it. state: "pending" (message not yet
  * accepted by the server), "sent", "failed" (refused), or "closed" (its
  * date passed). */
@@ -144,7 +152,8 @@ int store_reply_pending_add(struct store *st, const char *message_id, const char
 int store_reply_pending_each(struct store *st, const char *account, const char *folder,
     int (*fn)(const char *message_id, uint32_t uid, time_t at, int attempts, void *arg),
     void *arg, char **err);
-/* Counts a failed attempt to read a pending reply. */
+/* Counts an attempt to read a pending reply (sync counts it before the
+ * try, so that a try that crashes counts too). */
 int store_reply_failed(struct store *st, const char *message_id, char **err);
 /* Records the reply as applied and no longer pending. */
 int store_reply_done(struct store *st, const char *message_id, time_t now, char **err);

@@ -6,6 +6,7 @@
 
 #include "addr.h"
 #include "buf.h"
+#include "clean.h"
 #include "control.h"
 #include "day.h"
 #include "hmap.h"
@@ -91,6 +92,9 @@ warn(const struct sync_hooks *h, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	/* Warnings quote what a server or a message said. */
+	if (b.data != NULL)
+		clean_inplace(b.data);
 	h->warn(h->arg, buf_str(&b));
 	buf_free(&b);
 }
@@ -130,6 +134,22 @@ others(struct batch *b, const struct scan_result *r)
 	return 0;
 }
 
+/* Does one of the digests the message names appear in the state as sent?
+ * Says so when none does; false with b->err on a store error. */
+static bool
+answers_sent_digest(struct batch *b, uint32_t uid, const struct scan_result *r)
+{
+	for (size_t i = 0; i < r->ndigest_refs; i++) {
+		int sent = store_digest_was_sent(b->st, r->digest_refs[i], &b->err);
+
+		if (sent != 0)
+			return sent > 0;
+	}
+	warn(b->hooks, "UID %lu: refers to %s, a digest that was never sent: not applied",
+	    (unsigned long)uid, r->digest_refs[0]);
+	return false;
+}
+
 static void
 one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_t len)
 {
@@ -153,7 +173,12 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 		warn(b->hooks, "UID %lu: %s", (unsigned long)uid, r.warning);
 	if (r.bulk)
 		b->stats->bulk++;
-	if (r.digest_reply && r.at < b->now - SYNC_REPLY_MAX_AGE) {
+	if (r.digest_reply && !answers_sent_digest(b, uid, &r)) {
+		/* Made up, or a digest's Message-ID copied from somewhere: nothing
+		 * a third party wrote is applied. */
+		if (b->err != NULL)
+			goto done;
+	} else if (r.digest_reply && r.at < b->now - SYNC_REPLY_MAX_AGE) {
 		/* A reply from long ago (a first scan of an old mailbox, a
 		 * folder read again) is history: its commands are not news. */
 		warn(b->hooks, "UID %lu: the reply <%s> is more than %ld days old: not applied",
@@ -446,13 +471,17 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
 			}
 			continue;
 		}
-		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK) {
-			char *serr = NULL;
-
-			if (store_reply_failed(st, p->message_id, &serr) < 0)
-				free(serr);
+		/* The try is counted before it is made: a fetch that crashes
+		 * followupd (or hangs until it is killed) still counts, so that
+		 * one reply cannot stop every later sync for ever. */
+		if (store_begin(st, err) < 0 || store_reply_failed(st, p->message_id, err) < 0 ||
+		    store_commit(st, err) < 0) {
+			store_rollback(st);
+			rc = IMAP_FINAL;
 			break;
 		}
+		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK)
+			break;
 		if (text == NULL) {
 			warn(hooks, "UID %lu: the reply <%s> has no text to read: skipped",
 			    (unsigned long)p->uid, p->message_id);

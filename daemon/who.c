@@ -56,6 +56,8 @@ who_resolve(const struct config *cfg, const char *who,
 		*out = found[0];
 		return WHO_FOUND;
 	}
+	if (why == NULL)
+		return total > 1 ? WHO_AMBIGUOUS : WHO_UNKNOWN;
 	if (total > 1) {
 		buf_printf(why, "'%s' is ambiguous: ", who);
 		list(why, found, n, total);

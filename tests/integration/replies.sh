@@ -7,7 +7,9 @@
 # line not understood; the same reply seen again changes nothing; an
 # HTML-only reply works too. A check-back tag in Bcc opens check-backs for
 # the other recipients, a later message resolves one; `suggest` proposes a
-# frequent correspondent.
+# frequent correspondent. Not applied: a reply naming a digest that was
+# never sent, and commands under a quoted header block; a reply of 3,000
+# lines is read up to its 50th, and the digest lists 40 of them.
 . "$SRCDIR/tests/integration/lib.sh"
 
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
@@ -19,6 +21,7 @@ d() { date -u -d "$1" +%Y-%m-%d; }
 TODAY=$(d today)
 DB="$XDG_STATE_HOME/followupd/followupd.db"
 q() { sqlite3 "$DB" "$1"; }
+mails() { ls "$IT/$1/mail" 2>/dev/null | wc -l; }
 it_config \
     '[contact:alice]' 'name = Alice Smith' 'email = alice@example.com' 'cadence = 2w' \
     "last = $(d '20 days ago')" '' \
@@ -204,7 +207,105 @@ expect 0 sync
 [ "$(q "SELECT address FROM checkbacks WHERE resolved_at IS NULL ORDER BY 1" | tr '\n' ' ')" = "alice@example.com dan@other.example " ] ||
     fail "open check-backs: $(q "SELECT address FROM checkbacks WHERE resolved_at IS NULL")"
 
-# 7. suggest: four messages to dave, two weeks apart.
+# 7. Replies that must not be applied (issue: forged and quoted replies).
+# The digest's Message-ID is keyed by this installation's secret, kept in
+# the state: 20 hex digits, not a hash of the public address.
+[ "$(q "SELECT length(value) FROM secrets WHERE name = 'digest'")" = 32 ] || fail "no digest key in the state"
+case $DIGEST_ID in "<followupd.digest.$TODAY."[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"@example.org>") ;;
+	*) fail "the digest's Message-ID has no 20-digit tag: $DIGEST_ID" ;; esac
+# A stranger's message names a digest that was never sent, with the id
+# that earlier versions made from the public address alone (FNV-1a of it)
+# and hides commands under a German Outlook header block; Jane answers it,
+# so her reply carries the same References.
+FNV=$(/usr/bin/python3 -c '
+h = 2166136261
+for c in b"jane@example.org":
+    h = ((h ^ c) * 16777619) & 0xffffffff
+print("%08x" % h)')
+FORGED="<followupd.digest.$(d '3 days ago').$FNV@example.org>"
+/usr/bin/python3 - "$IT/forged.eml" "$FORGED" <<'PY'
+import sys, email.utils
+from email.mime.text import MIMEText
+m = MIMEText("Danke!\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
+             "An: Jane Doe\nBetreff: Rechnung\n\ndone alice by call -- paid in full\n"
+             "note bob owes nothing\n", "plain", "utf-8")
+m["From"] = m["To"] = "jane@example.org"
+m["Subject"] = "Re: Rechnung"
+m["Date"] = email.utils.formatdate()
+m["Message-ID"] = "<reply-forged@example.org>"
+m["In-Reply-To"] = "<invoice@evil.example>"
+m["References"] = sys.argv[2] + " <invoice@evil.example>"
+open(sys.argv[1], "wb").write(m.as_bytes())
+PY
+before=$(q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)")
+imapctl append Sent "$IT/forged.eml" || fail "append"
+expect 0 sync
+has "$T/err" "refers to $FORGED, a digest that was never sent: not applied"
+[ "$(q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)")" = "$before" ] ||
+    fail "a reply to a digest never sent changed the state: $(q "SELECT line FROM reply_lines")"
+# The same quoted block under a reply to the real digest: only Jane's own
+# line above it is read.
+/usr/bin/python3 - "$IT/quoted.eml" "$DIGEST_ID" <<'PY'
+import sys, email.utils
+from email.mime.text import MIMEText
+m = MIMEText("card alice\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
+             "An: Jane Doe\nBetreff: Re: Follow-ups\n\ndone alice by call -- paid in full\n"
+             "note bob owes nothing\n", "plain", "utf-8")
+m["From"] = m["To"] = "jane@example.org"
+m["Subject"] = "Re: Follow-ups"
+m["Date"] = email.utils.formatdate()
+m["Message-ID"] = "<reply-quoted@example.org>"
+m["In-Reply-To"] = sys.argv[2]
+open(sys.argv[1], "wb").write(m.as_bytes())
+PY
+imapctl append Sent "$IT/quoted.eml" || fail "append"
+expect 0 sync
+has "$T/out" "1 reply to the digest (1 command applied, 0 lines not understood)"
+[ "$(q "SELECT line FROM reply_lines WHERE message_id = 'reply-quoted@example.org'")" = "card alice" ] ||
+    fail "lines read from the quoted reply: $(q "SELECT line FROM reply_lines WHERE message_id = 'reply-quoted@example.org'")"
+[ "$(q "SELECT count(*) FROM notes WHERE text LIKE '%owes nothing%'")" = 0 ] || fail "a quoted note was applied"
+[ "$(q "SELECT count(*) FROM touches WHERE note = 'paid in full'")" = 0 ] || fail "a quoted done was applied"
+
+# 8. A reply of 3,000 lines (and an escape sequence): 50 are read, one line
+# says how many more there were; the digest lists 40 lines and "and N
+# more", and marks them all reported, so the next digest has none.
+/usr/bin/python3 - "$IT/long.eml" "$DIGEST_ID" <<'PY'
+import sys, email.utils
+from email.mime.text import MIMEText
+lines = ["\x1b]0;pwned\x07\x1b[31mred line"] + ["not a command %d" % i for i in range(2999)]
+m = MIMEText("\n".join(lines) + "\n", "plain", "utf-8")
+m["From"] = m["To"] = "jane@example.org"
+m["Subject"] = "Re: Follow-ups"
+m["Date"] = email.utils.formatdate()
+m["Message-ID"] = "<reply-long@example.org>"
+m["In-Reply-To"] = sys.argv[2]
+open(sys.argv[1], "wb").write(m.as_bytes())
+PY
+q "UPDATE reply_lines SET digest = 'earlier' WHERE digest IS NULL"
+imapctl append Sent "$IT/long.eml" || fail "append"
+expect 0 sync
+[ "$(q "SELECT count(*) FROM reply_lines WHERE message_id = 'reply-long@example.org'")" = 51 ] ||
+    fail "lines kept of a 3,000-line reply: $(q "SELECT count(*) FROM reply_lines WHERE message_id = 'reply-long@example.org'")"
+[ "$(q "SELECT line || ' | ' || what FROM reply_lines WHERE message_id = 'reply-long@example.org' ORDER BY id DESC LIMIT 1")" = "(2950 more lines) | not read: a reply is read up to its first 50 lines" ] ||
+    fail "the last line: $(q "SELECT line, what FROM reply_lines ORDER BY id DESC LIMIT 1")"
+q "SELECT line FROM reply_lines WHERE message_id = 'reply-long@example.org' ORDER BY id LIMIT 1" >"$T/first"
+has "$T/first" "?]0;pwned??[31mred line"
+! grep -q "$(printf '\033')" "$T/first" || fail "an escape sequence was stored"
+n=$(mails mx)
+expect 0 digest --force
+[ "$(mails mx)" = $((n + 1)) ] || fail "the digest did not go out"
+LAST=$(ls -t "$IT"/mx/mail/*.eml | head -1)
+/usr/bin/python3 - "$LAST" >"$T/text" <<'PY'
+import email, email.policy, sys
+m = email.message_from_bytes(open(sys.argv[1], "rb").read(), policy=email.policy.default)
+print(m.get_body(("plain",)).get_content())
+PY
+[ "$(grep -c '^  ? "' "$T/text")" = 40 ] || fail "lines listed: $(grep -c '^  ? "' "$T/text")"
+has "$T/text" "and 11 more lines, not listed"
+[ "$(q "SELECT count(*) FROM reply_lines WHERE digest IS NULL")" = 0 ] || fail "lines left unreported"
+[ "$(wc -c <"$LAST")" -lt 100000 ] || fail "the digest is $(wc -c <"$LAST") bytes"
+
+# 9. suggest: four messages to dave, two weeks apart.
 imapctl append Sent "$IT"/dave0.eml "$IT"/dave1.eml "$IT"/dave2.eml "$IT"/dave3.eml || fail "append"
 expect 0 sync
 expect 0 suggest

@@ -125,9 +125,28 @@ test_empty_and_health(void **unused)
 	assert_non_null(strstr(d.text, "! Sent folder unreachable since 2026-11-21 08:00"));
 	assert_non_null(strstr(d.text, "Everyone is up to date."));
 	assert_int_equal(d.total, 0);
-	id = digest_message_id(cfg, D("2026-11-23"));
-	assert_true(strncmp(id, "<followupd.digest.2026-11-23.", 29) == 0);
-	assert_non_null(strstr(id, "@example.org>"));
+	{
+		/* 20 hex digits of an HMAC of the day under the key: the same
+		 * for the same key and day, another for another key or day. */
+		static const unsigned char k1[DIGEST_KEY_LEN] = { 1 }, k2[DIGEST_KEY_LEN] = { 2 };
+		char *again = digest_message_id(cfg, D("2026-11-23"), k1, sizeof k1);
+		char *other = digest_message_id(cfg, D("2026-11-23"), k2, sizeof k2);
+		char *next = digest_message_id(cfg, D("2026-11-24"), k1, sizeof k1);
+
+		id = digest_message_id(cfg, D("2026-11-23"), k1, sizeof k1);
+		assert_int_equal(strlen(id), strlen("<followupd.digest.2026-11-23.") + 20 +
+		    strlen("@example.org>"));
+		assert_true(strncmp(id, "<followupd.digest.2026-11-23.", 29) == 0);
+		assert_int_equal(strspn(id + 29, "0123456789abcdef"), 20);
+		assert_non_null(strstr(id, "@example.org>"));
+		assert_string_equal(id, again);
+		assert_string_not_equal(id + 29, other + 29);
+		assert_string_not_equal(id + 29, next + 29);
+		assert_true(digest_is_own_id(cfg, id + 1, strlen(id) - 2));
+		free(again);
+		free(other);
+		free(next);
+	}
 	msg = digest_message(cfg, &d, id, (time_t)D("2026-11-23") * 86400 + 7 * 3600);
 	assert_non_null(strstr(msg, "From: \"Jane Doe\" <jane@example.org>\r\n"));
 	assert_non_null(strstr(msg, "Date: Mon, 23 Nov 2026 07:00:00 +0000\r\n"));

@@ -4,6 +4,8 @@
  * replies. */
 #include "testutil.h"
 
+#include <time.h>
+
 #include "reply.h"
 
 static const char conf_text[] =
@@ -177,6 +179,32 @@ test_new_text(void **state)
 		{ "> done bob\ndone alice\n", "" },
 		/* no end of line at the end */
 		{ "done alice", "done alice\n" },
+		/* A stranger's message quoted German-Outlook style, no ">": the
+		 * header block cuts it, whatever commands it holds. */
+		{ "Danke!\r\n\r\nVon: Mallory <m@evil.example>\r\nGesendet: Montag, 23. November "
+		  "2026 09:00\r\nAn: Jane Doe\r\nBetreff: Rechnung\r\n\r\ndone alice by call -- paid "
+		  "in full\r\nnote bob owes nothing\r\n", "Danke!\n\n" },
+		/* French and Spanish Outlook, bold fields from HTML, lower case */
+		{ "done alice\nDe : Mallory\nEnvoy\xc3\xa9 : lundi 23 novembre\n\xc3\x80 : Jane\n"
+		  "done bob\n", "done alice\n" },
+		{ "done alice\nDe: Mallory\nEnviado el: lunes, 23 de noviembre\nPara: Jane\n"
+		  "done bob\n", "done alice\n" },
+		{ "done alice\n*From:* Mallory\n*Sent:* Monday\ndone bob\n", "done alice\n" },
+		{ "done alice\nfrom: mallory\nsubject: x\ndone bob\n", "done alice\n" },
+		/* forwards, in four languages */
+		{ "done alice\n---------- Forwarded message ---------\nFrom: M\ndone bob\n",
+		  "done alice\n" },
+		{ "done alice\n-------- Weitergeleitete Nachricht --------\ndone bob\n", "done alice\n" },
+		{ "done alice\n-------- Message transf\xc3\xa9r\xc3\xa9 --------\ndone bob\n",
+		  "done alice\n" },
+		{ "done alice\n---------- Mensaje reenviado ----------\ndone bob\n", "done alice\n" },
+		{ "done alice\nBegin forwarded message:\ndone bob\n", "done alice\n" },
+		{ "done alice\n-----Urspr\xc3\xbcngliche Nachricht-----\ndone bob\n", "done alice\n" },
+		/* a Spanish attribution */
+		{ "done alice\nEl lun, 23 nov 2026 a las 7:30, Jane (<jane@example.org>) "
+		  "escribi\xc3\xb3:\n> done bob\n", "done alice\n" },
+		/* One field-like line alone is the user's text, not a quote. */
+		{ "done alice\nTo: do today\ndone bob\n", "done alice\nTo: do today\ndone bob\n" },
 	};
 
 	(void)state;
@@ -227,6 +255,58 @@ test_html(void **state)
 	}
 }
 
+/* note WHO TEXT looks at the first REPLY_NAME_WORDS words for a name:
+ * a long note costs a few lookups, whatever the number of contacts. The
+ * time is printed for SECURITY.md, not asserted. */
+static void
+test_note_bounded(void **state)
+{
+	struct buf conf = { 0 }, line = { 0 };
+	struct config *cfg;
+	struct timespec t0, t1;
+	size_t applied = 0;
+
+	(void)state;
+	buf_puts(&conf, "[followupd]\nme = Jane Doe <jane@example.org>\ntimezone = UTC\n");
+	for (int i = 0; i < 10000; i++)
+		buf_printf(&conf, "[contact:c%05d]\nname = Person Number%05d\n"
+		    "email = c%05d@example.com\ncadence = 1m\n", i, i, i);
+	buf_puts(&conf, "[contact:alice]\nname = Alice Smith\nemail = alice@example.com\n");
+	cfg = test_config(buf_str(&conf));
+	buf_puts(&line, "note Alice Smith");
+	for (int i = 0; i < 197; i++)
+		buf_puts(&line, " word");
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (int i = 0; i < 650; i++) {
+		struct reply_cmd cmd;
+		char *why = NULL;
+
+		if (reply_parse_line(cfg, buf_str(&line), &cmd, &why) == 1 &&
+		    strcmp(cmd.who->id, "alice") == 0 && strncmp(cmd.text, "word word", 9) == 0)
+			applied++;
+		reply_cmd_free(&cmd);
+		free(why);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	assert_int_equal(applied, 650);
+	print_message("650 notes of 199 words with 10,001 contacts: %.0f ms\n",
+	    (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
+	/* A name longer than that is not looked for. */
+	{
+		struct reply_cmd cmd;
+		char *why = NULL;
+
+		assert_int_equal(reply_parse_line(cfg, "note Person Number00042 likes tea", &cmd,
+		    &why), 1);
+		assert_string_equal(cmd.who->id, "c00042");
+		assert_string_equal(cmd.text, "likes tea");
+		reply_cmd_free(&cmd);
+	}
+	buf_free(&conf);
+	buf_free(&line);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -234,6 +314,7 @@ main(void)
 		cmocka_unit_test(test_lines),
 		cmocka_unit_test(test_new_text),
 		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_note_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,13 +118,16 @@ test_migration_from_1(void **state)
 	store_close(st);
 	/* Back to what version 1 wrote. */
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, "DROP TABLE reply_pending; DROP TABLE reply_lines;"
+	assert_int_equal(sqlite3_exec(db, "DROP TABLE secrets; DROP TABLE digests_sent;"
+	    "DROP TABLE reply_pending; DROP TABLE reply_lines;"
 	    "DROP TABLE checkbacks; DROP TABLE correspondents;"
 	    "ALTER TABLE invites DROP COLUMN message;"
 	    "ALTER TABLE invites DROP COLUMN contact;"
 	    "UPDATE schema_version SET version = 1;"
 	    "INSERT INTO touches (key, address, at, via, source) VALUES ('<k@x>', 'a@x', 5, 'email', 'imap');"
-	    "INSERT INTO invites (uid, sequence, method, due, state) VALUES ('old', 3, 'REQUEST', '2026-01-01', 'sent')",
+	    "INSERT INTO invites (uid, sequence, method, due, state) VALUES ('old', 3, 'REQUEST', '2026-01-01', 'sent');"
+	    "INSERT INTO digests (day, message_id, state, sent_at) VALUES ('2026-01-01', '<d1@x>', 'sent', 9),"
+	    " ('2026-01-02', '<d2@x>', 'failed', NULL)",
 	    NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 
@@ -133,6 +136,9 @@ test_migration_from_1(void **state)
 		fail_msg("%s", err);
 	assert_int_equal(store_schema_version(st), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_invite_put(st, &inv, "<id@x>", 10, &err), 0);
+	/* The digests sent before the upgrade are known as sent. */
+	assert_int_equal(store_digest_was_sent(st, "<d1@x>", &err), 1);
+	assert_int_equal(store_digest_was_sent(st, "<d2@x>", &err), 0);
 	store_close(st);
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
 	{
@@ -147,6 +153,48 @@ test_migration_from_1(void **state)
 		sqlite3_finalize(q);
 	}
 	sqlite3_close(db);
+}
+
+/* Every digest that went out stays known, also after a --force of its
+ * day; the installation's secret is made once and kept. */
+static void
+test_digests_sent_and_secret(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *st = store_open(t->dir, &err);
+	unsigned char k1[32], k2[32], zero[32] = { 0 };
+
+	assert_non_null(st);
+	assert_int_equal(store_digest_sending(st, "2026-11-23", "<a@x>", &err), 0);
+	assert_int_equal(store_digest_was_sent(st, "<a@x>", &err), 0);
+	assert_int_equal(store_digest_done(st, "2026-11-23", true, 100, NULL, &err), 0);
+	assert_int_equal(store_digest_was_sent(st, "<a@x>", &err), 1);
+	/* --force: the day's row names the new message; both were sent. */
+	assert_int_equal(store_digest_sending(st, "2026-11-23", "<a.r2@x>", &err), 0);
+	assert_int_equal(store_digest_done(st, "2026-11-23", true, 200, NULL, &err), 0);
+	assert_int_equal(store_digest_was_sent(st, "<a@x>", &err), 1);
+	assert_int_equal(store_digest_was_sent(st, "<a.r2@x>", &err), 1);
+	/* One that failed was not sent. */
+	assert_int_equal(store_digest_sending(st, "2026-11-24", "<b@x>", &err), 0);
+	assert_int_equal(store_digest_done(st, "2026-11-24", false, 300, "550", &err), 0);
+	assert_int_equal(store_digest_was_sent(st, "<b@x>", &err), 0);
+	assert_int_equal(store_digest_was_sent(st, "<never@x>", &err), 0);
+
+	assert_int_equal(store_secret(st, "digest", k1, sizeof k1, &err), 0);
+	assert_memory_not_equal(k1, zero, sizeof k1);
+	store_close(st);
+	st = store_open(t->dir, &err);
+	assert_non_null(st);
+	assert_int_equal(store_secret(st, "digest", k2, sizeof k2, &err), 0);
+	assert_memory_equal(k1, k2, sizeof k1);
+	assert_int_equal(store_secret(st, "other", k2, sizeof k2, &err), 0);
+	assert_memory_not_equal(k1, k2, sizeof k1);
+	/* Asked for with another length: damaged, not silently cut. */
+	assert_int_equal(store_secret(st, "digest", k2, 16, &err), -1);
+	assert_non_null(strstr(err, "damaged"));
+	free(err);
+	store_close(st);
 }
 
 static void
@@ -261,6 +309,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_empty_file_and_modes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_1, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digests_sent_and_secret, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touches_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contact_state, setup, teardown),
 	};
