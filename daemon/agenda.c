@@ -3,6 +3,7 @@
 
 #include "agenda.h"
 #include "buf.h"
+#include "clean.h"
 #include "day.h"
 #include "tz.h"
 
@@ -82,7 +83,10 @@ collect_checkback(const char *address, int due, const char *reason, time_t creat
 		l->cap = l->cap ? 2 * l->cap : 8;
 		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
 	}
-	l->v[l->n++] = (struct checkback){ xstrdup(address), xstrdup(reason), due };
+	/* The subject of a message: cleaned again here, since states written
+	 * by earlier versions kept it raw, and due, the digest, the feed and
+	 * the invites all show it. */
+	l->v[l->n++] = (struct checkback){ xstrdup(address), clean_dup(reason), due };
 	return 0;
 }
 

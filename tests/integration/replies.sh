@@ -179,6 +179,9 @@ msg("tag", "Carol <carol@other.example>, alice@example.com", "jane+fu-3d@example
 msg("tagfri", "dan@other.example", "jane+fu-fri@example.org", "Invoice", "<tag-2@example.org>", now - 50)
 msg("tagbad", "erin@other.example", "jane+fu-soon@example.org", "Hi", "<tag-3@example.org>", now - 40)
 msg("later", "carol@other.example", None, "Re: Proposal", "<later-1@example.org>", now - 10)
+# A subject that sets the terminal's title and colour when printed raw.
+msg("tagesc", "eve@other.example", "jane+fu-3d@example.org",
+    "=?utf-8?q?=1B]0;pwned=07=1B[31mred?=", "<tag-esc@example.org>", now - 30)
 for i in range(4):
     msg("dave%d" % i, "dave@example.net", None, "Weekly %d" % i, "<dave-%d@example.org>" % i,
         now - (3 - i) * 14 * 86400)
@@ -201,6 +204,20 @@ assert fri.weekday() == 4 and 1 <= (fri - today).days <= 7, fri
 PY
 expect 0 digest --dry-run
 has "$T/out" "Proposal f"
+# No escape sequence of a stranger's reaches the terminal or the feed,
+# also from a state that an earlier version wrote raw.
+imapctl append Sent "$IT/tagesc.eml" || fail "append"
+expect 0 sync
+q "INSERT INTO checkbacks (key, address, created_at, due, reason) VALUES ('<raw@x>', 'raw@other.example', 1, 1, 'raw $(printf '\033')[2J title')"
+expect 0 due
+has "$T/out" "?]0;pwned??[31mred"
+has "$T/out" "raw ?[2J title"
+expect 0 feed
+has "$T/out" 'SUMMARY:Follow up: eve@other.example (?]0\;pwned??[31mred)'
+! grep -q "$(printf '\033')" "$T/out" || fail "an escape sequence reached the feed"
+expect 0 due
+! grep -q "$(printf '\033')" "$T/out" || fail "an escape sequence reached due's output"
+q "DELETE FROM checkbacks WHERE address IN ('raw@other.example', 'eve@other.example')"
 # A later message to Carol answers her check-back; `done alice` answers Alice's.
 imapctl append Sent "$IT/later.eml" || fail "append"
 expect 0 sync
