@@ -63,6 +63,13 @@ cmd_usage_error(struct app *app, const char *usage)
 	return EX_USAGE;
 }
 
+void
+cmd_keepalive(struct app *app)
+{
+	if (app->keepalive != NULL)
+		app->keepalive(app->keepalive_arg);
+}
+
 int
 cmd_parse_date(struct app *app, const char *opt, const char *v, int *day)
 {

@@ -19,7 +19,16 @@ struct app {
 	time_t now;
 	FILE *out;                 /* results */
 	FILE *err;                 /* diagnostics */
+	/* Called before each blocking network operation (an SMTP send may
+	 * take SMTP_SEND_MAX seconds): the daemon pings systemd's watchdog
+	 * there, so that a digest and several invites sent back to back never
+	 * starve it. NULL: nothing to do. */
+	void (*keepalive)(void *arg);
+	void *keepalive_arg;
 };
+
+/* Calls app->keepalive, if any. */
+void cmd_keepalive(struct app *app);
 
 int cmd_check(struct app *app, int argc, char **argv);
 int cmd_due(struct app *app, int argc, char **argv);

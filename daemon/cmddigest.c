@@ -87,6 +87,7 @@ send_with_retries(struct app *app, const struct config *cfg, const char *msg,
 			*err = NULL;
 			sleep(1u << (i - 1));
 		}
+		cmd_keepalive(app);
 		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->digest_to, msg, strlen(msg),
 		    60, &code, err);
 		if (rc != SMTP_TEMP)

@@ -140,6 +140,7 @@ cmd_invites(struct app *app, const struct config *cfg, struct store *st,
 		enum smtp_rc rc;
 		int code;
 
+		cmd_keepalive(app);
 		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->me_addr, p->message,
 		    strlen(p->message), 60, &code, &err);
 		if (rc != SMTP_OK) {

@@ -127,6 +127,16 @@ on_progress(void *arg, const char *label, const char *folder, size_t done, size_
 	notify_watchdog(&r->nt, false);
 }
 
+/* Before each SMTP send (app->keepalive): a send may take the whole
+ * SMTP_SEND_MAX, and the watchdog must hear from us between two. */
+static void
+on_keepalive(void *arg)
+{
+	struct run *r = arg;
+
+	notify_watchdog(&r->nt, true);
+}
+
 /* Asked by a scan before each batch, in this thread. */
 static bool
 on_stop(void *arg)
@@ -551,6 +561,8 @@ cmd_run(struct app *app, int argc, char **argv)
 	}
 	app->out = out;
 	app->err = errf;
+	app->keepalive = on_keepalive;
+	app->keepalive_arg = &r;
 	notify_init(&r.nt);
 
 	sigemptyset(&mask);
@@ -610,6 +622,7 @@ done:
 	notify_free(&r.nt);
 	fclose(out);
 	fclose(errf);
+	app->keepalive = NULL;
 	app->out = saved_out;
 	app->err = saved_err;
 	return status;

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clean.h"
 #include "secret.h"
 #include "smtp.h"
 
@@ -33,8 +34,7 @@ reply_text(const char *errbuf, CURLcode rc)
 	const char *s = errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc);
 	struct buf b = { 0 };
 
-	for (size_t i = 0; s[i] != '\0' && i < 200; i++)
-		buf_putc(&b, (unsigned char)s[i] >= ' ' && s[i] != 0x7f ? s[i] : '?');
+	clean_append(&b, s, strnlen(s, 200));
 	return buf_take(&b);
 }
 
@@ -67,7 +67,7 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout * 4);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SMTP_SEND_MAX);
 	if (sv->tls_verify) {
 		/* STARTTLS or nothing; never CURLUSESSL_TRY. */
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);

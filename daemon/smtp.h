@@ -14,6 +14,11 @@ enum smtp_rc {
 	SMTP_FINAL = -2,   /* a 5xx, TLS trust, login: needs the user */
 };
 
+/* One send's whole time, at most (seconds): less than half of the
+ * units' WatchdogSec, so that the daemon's ping before each send keeps
+ * the watchdog fed. */
+#define SMTP_SEND_MAX 120
+
 /* Sends msg (CRLF line ends) from from to rcpt. *err allocated on
  * failure, starting with what failed; *code the server's last reply code
  * (0 when none). */
