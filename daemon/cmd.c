@@ -59,6 +59,10 @@ cmd_store_error(struct app *app, char *err)
 int
 cmd_usage_error(struct app *app, const char *usage)
 {
+	if (app->help) {
+		fprintf(app->out, "usage: followupd %s\n", usage);
+		return 0;
+	}
 	fprintf(app->err, "usage: followupd %s\n", usage);
 	return EX_USAGE;
 }
@@ -98,8 +102,7 @@ resolve(struct app *app, const struct config *cfg, const char *who, int *status)
 static void
 reset_getopt(void)
 {
-	optind = 1;
-	opterr = 1;
+	optind = 1;   /* opterr stays: main clears it for COMMAND --help */
 }
 
 /* ---- check ---------------------------------------------------------------- */
@@ -497,7 +500,7 @@ cmd_pause(struct app *app, int argc, char **argv)
 int
 cmd_resume(struct app *app, int argc, char **argv)
 {
-	if (argc != 2)
+	if (argc != 2 || app->help)   /* its WHO would be "--help" */
 		return cmd_usage_error(app, "resume WHO");
 	return set_pause(app, argv[1], PAUSE_NO, DAY_NONE);
 }

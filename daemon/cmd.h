@@ -25,6 +25,9 @@ struct app {
 	 * starve it. NULL: nothing to do. */
 	void (*keepalive)(void *arg);
 	void *keepalive_arg;
+	/* COMMAND --help was asked for: the command is run with "--help"
+	 * alone, and cmd_usage_error prints its usage as the answer. */
+	bool help;
 };
 
 /* Calls app->keepalive, if any. */

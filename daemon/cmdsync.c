@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clean.h"
 #include "cmd.h"
 #include "imap.h"
 #include "sync.h"
@@ -130,6 +131,8 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 		if (rc == IMAP_OK)
 			summary(app, label, folder, &s);
 		else {
+			if (err != NULL)
+				clean_inplace(err);   /* it may quote the server */
 			fprintf(app->err, "followupd: %s: %s\n", label, err);
 			if (rc == IMAP_FINAL)
 				status = EX_UNAVAILABLE;
@@ -245,15 +248,11 @@ cmd_sync(struct app *app, int argc, char **argv)
 		case 'p': progress = true; break;
 		case 'r': rescan = true; break;
 		case 'w': watching = true; break;
-		default:
-			fprintf(app->err, "usage: followupd %s\n", SYNC_USAGE);
-			return EX_USAGE;
+		default: return cmd_usage_error(app, SYNC_USAGE);
 		}
 	}
-	if (optind != argc) {
-		fprintf(app->err, "usage: followupd %s\n", SYNC_USAGE);
-		return EX_USAGE;
-	}
+	if (optind != argc)
+		return cmd_usage_error(app, SYNC_USAGE);
 	if ((cfg = cmd_load(app, &status)) == NULL)
 		return status;
 	if (cfg->naccounts == 0) {

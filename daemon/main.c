@@ -54,6 +54,17 @@ static const struct command commands[] = {
 	{ "init", cmd_init },
 };
 
+/* COMMAND -h, or --help anywhere among its arguments before "--". */
+static bool
+wants_help(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "-h") == 0)
+		return true;
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
 
 int
 main(int argc, char **argv)
@@ -91,6 +102,15 @@ main(int argc, char **argv)
 	argv += optind;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
 		if (strcmp(argv[0], commands[i].name) == 0) {
+			char *help[] = { argv[0], "--help", NULL };
+
+			if (wants_help(argc, argv)) {
+				/* As git and systemctl: the command's usage, exit 0. */
+				app.help = true;
+				opterr = 0;
+				argc = 2;
+				argv = help;
+			}
 			rc = commands[i].fn(&app, argc, argv);
 			free(path);
 			fflush(stdout);

@@ -69,6 +69,21 @@ has "$T/out" "schema 4"
 has "$T/out" "next digest:"
 has "$T/out" "feed server:    off"
 
+# COMMAND --help (or -h, or --help among other arguments): that command's
+# usage on standard output, exit 0, nothing run; an unknown option is
+# still a usage error.
+for cmd in check due log snooze pause resume status sync digest feed suggest run init; do
+	expect 0 "$cmd" --help
+	grep -q "^usage: followupd $cmd\b" "$T/out" || fail "$cmd --help printed: $(cat "$T/out")"
+	[ ! -s "$T/err" ] || fail "$cmd --help said on stderr: $(cat "$T/err")"
+done
+expect 0 digest --date 2026-11-23 --help
+has "$T/out" "usage: followupd digest [--date YYYY-MM-DD] [--dry-run] [--force]"
+expect 0 log -h
+has "$T/out" "usage: followupd log WHO"
+expect 64 digest --no-such-option
+has "$T/err" "usage: followupd digest"
+
 # the state directory and database are private
 [ "$(stat -c %a "$XDG_STATE_HOME/followupd")" = 700 ] || fail "state dir mode"
 [ "$(stat -c %a "$XDG_STATE_HOME/followupd/followupd.db")" = 600 ] || fail "db mode"
