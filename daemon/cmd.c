@@ -602,7 +602,7 @@ cmd_status(struct app *app, int argc, char **argv)
 		char dday[16];
 
 		if (store_digest_latest(st, NULL, dday, &dg, &err) == 0 &&
-		    strcmp(dg.state, "sent") != 0)
+		    strcmp(dg.state, "sent") != 0 && !dg.ever_sent)
 			fprintf(f, "digest problem: %s %s after %d attempt%s%s%s\n", dday,
 			    strcmp(dg.state, "failed") == 0 ? "not sent" : "interrupted while sending",
 			    dg.attempts, dg.attempts == 1 ? "" : "s", dg.error[0] ? ": " : "", dg.error);
@@ -612,7 +612,13 @@ cmd_status(struct app *app, int argc, char **argv)
 	if (cfg->digest_off)
 		fprintf(f, "next digest:    off\n");
 	else
-		print_time(f, "next digest:   ", schedule_next_digest(cfg, app->now));
+	{
+		int done = DAY_NONE;
+
+		if (ss.last_digest[0] != '\0')
+			(void)day_parse(ss.last_digest, &done);
+		print_time(f, "next digest:   ", schedule_next_digest(cfg, app->now, done));
+	}
 	print_feed(f, cfg);
 	store_close(st);
 	config_free(cfg);

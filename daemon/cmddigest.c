@@ -1,4 +1,5 @@
 /* followupd digest [--date D] [--dry-run] [--force] */
+#include <ctype.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -125,7 +126,7 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 		char lday[16];
 
 		if (store_digest_latest(st, date, lday, &last, &err) == 0 &&
-		    strcmp(last.state, "sent") != 0) {
+		    strcmp(last.state, "sent") != 0 && !last.ever_sent) {
 			health = xasprintf("The digest of %s was not sent: %s", lday,
 			    last.error[0] ? last.error : "interrupted while sending");
 			in.health = (const char *const *)&health;
@@ -161,11 +162,18 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 		 * same message to the receiving side. */
 		id = xstrdup(prev.message_id);
 	} else if (known == 0) {
-		/* --force of a digest that was sent: a new message, "<x.r2@d>". */
+		/* --force of a digest that was sent: a new message, "<x.rN@d>"
+		 * for its Nth attempt, in place of an earlier ".rM". */
 		char *at = strrchr(prev.message_id, '@');
-		char *stem = xstrndup(prev.message_id, at != NULL ?
-		    (size_t)(at - prev.message_id) : strlen(prev.message_id));
+		size_t n = at != NULL ? (size_t)(at - prev.message_id) : strlen(prev.message_id);
+		size_t k = n;
+		char *stem;
 
+		while (k > 0 && isdigit((unsigned char)prev.message_id[k - 1]))
+			k--;
+		if (k < n && k >= 2 && strncmp(prev.message_id + k - 2, ".r", 2) == 0)
+			n = k - 2;
+		stem = xstrndup(prev.message_id, n);
 		id = xasprintf("%s.r%d%s", stem, prev.attempts + 1, at != NULL ? at : ">");
 		free(stem);
 	} else {
@@ -184,7 +192,7 @@ cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int 
 		*outcome = DIGEST_SENT;
 		goto done;
 	}
-	if (known == 0 && strcmp(prev.state, "sent") == 0 && !opt->force) {
+	if (known == 0 && (strcmp(prev.state, "sent") == 0 || prev.ever_sent) && !opt->force) {
 		if (app->verbosity >= 0)
 			fprintf(app->out, "The digest for %s was already sent (%s); --force sends it again.\n",
 			    date, prev.message_id);

@@ -158,7 +158,7 @@ update_status(struct run *r, time_t now)
 
 	nv.naccounts = r->w != NULL ? watch_info(r->w, v, r->cfg->naccounts) : 0;
 	nv.accounts = v;
-	nv.next_digest = r->cfg->has_smtp ? schedule_next_digest(r->cfg, now) : 0;
+	nv.next_digest = r->cfg->has_smtp ? schedule_next_digest(r->cfg, now, r->dt.done_day) : 0;
 	nv.digest_trouble = r->digest_trouble;
 	nv.digest_retry = r->dt.retry_at;
 	notify_status_text(&b, &nv, now);

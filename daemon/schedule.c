@@ -11,12 +11,14 @@ digest_day(const struct config *cfg, int day)
 }
 
 time_t
-schedule_next_digest(const struct config *cfg, time_t now)
+schedule_next_digest(const struct config *cfg, time_t now, int done_day)
 {
 	int today = tz_day_of(now);
 
 	if (cfg->digest_off || (cfg->digest_days & 0x7f) == 0)
 		return 0;
+	if (done_day != DAY_NONE && done_day >= today)
+		today = done_day + 1;
 	for (int d = today; d <= today + 7; d++) {
 		time_t t = tz_time_of(d, cfg->digest_minute);
 
@@ -66,7 +68,7 @@ schedule_timer_wake(const struct config *cfg, const struct schedule_timer *t, ti
 
 	if (day != DAY_NONE)
 		return day == t->failed_day && now < t->retry_at ? t->retry_at : now;
-	return schedule_next_digest(cfg, now);
+	return schedule_next_digest(cfg, now, t->done_day);
 }
 
 void

@@ -9,8 +9,9 @@
 
 #include "config.h"
 
-/* The first digest instant after now, or 0 when digests are off. */
-time_t schedule_next_digest(const struct config *cfg, time_t now);
+/* The first digest instant after now on a day after done_day (the last
+ * day whose digest went out, or DAY_NONE), or 0 when digests are off. */
+time_t schedule_next_digest(const struct config *cfg, time_t now, int done_day);
 /* The day whose digest is due at now, given the last day one was sent
  * for (DAY_NONE for never): today when today is a digest day, its time
  * has come and today's is not sent yet; else DAY_NONE. */

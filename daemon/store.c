@@ -567,7 +567,7 @@ store_stats(struct store *st, struct store_stats *out, char **err)
 	if (one_int64(st, "SELECT COALESCE(MAX(synced_at), 0) FROM folders", &v, err) < 0)
 		return -1;
 	out->last_sync = (time_t)v;
-	s = prepare(st, "SELECT day FROM digests WHERE state = 'sent' ORDER BY day DESC LIMIT 1", err);
+	s = prepare(st, "SELECT day FROM digests_sent ORDER BY day DESC LIMIT 1", err);
 	if (s == NULL)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
@@ -627,7 +627,9 @@ int
 store_digest_get(struct store *st, const char *day, struct store_digest *out, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "SELECT message_id, state, attempts, sent_at, error FROM digests WHERE day = ?", err);
+	    "SELECT message_id, state, attempts, sent_at, error,"
+	    " EXISTS (SELECT 1 FROM digests_sent WHERE digests_sent.day = digests.day)"
+	    " FROM digests WHERE day = ?", err);
 	int rc;
 
 	if (s == NULL)
@@ -645,6 +647,7 @@ store_digest_get(struct store *st, const char *day, struct store_digest *out, ch
 		out->attempts = sqlite3_column_int(s, 2);
 		out->sent_at = (time_t)sqlite3_column_int64(s, 3);
 		snprintf(out->error, sizeof out->error, "%s", e != NULL ? e : "");
+		out->ever_sent = sqlite3_column_int(s, 5) != 0;
 	}
 	return lookup_done(st, s, rc, err);
 }

@@ -96,6 +96,8 @@ struct store_digest {
 	int attempts;
 	time_t sent_at;            /* 0 when not sent */
 	char error[512];
+	bool ever_sent;            /* a digest of that day went out, this one
+	                            * or one that a later --force replaced */
 };
 /* 0, 1 when there is none for that day, -1 on error. */
 int store_digest_get(struct store *st, const char *day, struct store_digest *out,

@@ -131,4 +131,40 @@ sent=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | gr
 [ "$sent" -ge 1 ] || fail "the digest of 25 Nov was lost"
 echo "# $IT_KILLS kills: 25 Nov delivered $sent time(s), with 1 Message-ID"
 
+# 8. A --force that fails keeps the record that the day's digest went
+# out: status and the next digest say nothing failed; the next --force
+# that passes gets ".rN" for its attempt, once, never ".rM.rN".
+XDG_STATE_HOME=$IT/state8
+DB="$XDG_STATE_HOME/followupd/followupd.db"
+before=$(mails good)
+expect 0 digest --date "$DAY"
+echo 550 >"$IT/good/mode"
+expect 69 digest --date "$DAY" --force
+echo ok >"$IT/good/mode"
+expect 0 status
+has "$T/out" "last digest:    $DAY"
+! grep -q "digest problem" "$T/out" || fail "status: $(grep 'digest problem' "$T/out")"
+expect 0 digest --date 2026-11-30 --dry-run
+! grep -q "was not sent" "$T/out" || fail "the next digest reports a failure: $(grep 'was not sent' "$T/out")"
+for force in 1 2; do
+	expect 0 digest --date "$DAY" --force
+	tries=$(sqlite3 "$DB" "SELECT attempts FROM digests WHERE day = '$DAY'")
+	id=$(sed -n 's/^Message-ID: *//p' "$(ls "$IT"/good/mail/*.eml | tail -1)" | tr -d '\r')
+	case $id in
+	"<followupd.digest.$DAY."[0-9a-f]*".r$tries@example.org>") ;;
+	*) fail "--force, attempt $tries: Message-ID $id" ;;
+	esac
+	[ "$(echo "$id" | grep -o '\.r[0-9]' | wc -l)" = 1 ] || fail "--force: Message-ID $id"
+done
+[ "$(mails good)" = $((before + 3)) ] || fail "$(mails good) messages arrived, want $((before + 3))"
+
+# 9. Today's digest sent by hand before its time: status's next digest
+# is tomorrow's (its time two hours from now, in the configured zone).
+HM=$(TZ=Europe/Berlin date -d '+2 hours' +%H:%M)
+sed -i "/^timezone = /a digest_time = $HM" "$FOLLOWUPD_CONFIG"
+expect 0 digest
+expect 0 status
+has "$T/out" "next digest:    $(TZ=Europe/Berlin date -d '+1 day' +%Y-%m-%d) $HM"
+sed -i '/^digest_time = /d' "$FOLLOWUPD_CONFIG"
+
 done_tests

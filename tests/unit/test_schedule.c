@@ -31,17 +31,22 @@ test_next(void **unused)
 
 	(void)unused;
 	/* Friday evening: next is Monday 07:30. */
-	assert_int_equal(schedule_next_digest(cfg, at("2026-11-20", 18, 0)), at("2026-11-23", 7, 30));
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-20", 18, 0), DAY_NONE), at("2026-11-23", 7, 30));
 	/* Monday 07:29 and 07:30 exactly. */
-	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 29)), at("2026-11-23", 7, 30));
-	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 30)), at("2026-11-24", 7, 30));
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 29), DAY_NONE), at("2026-11-23", 7, 30));
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 30), DAY_NONE), at("2026-11-24", 7, 30));
+	/* Today's went out early (by hand, at 06:00): the next is tomorrow's. */
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 6, 0), D("2026-11-23")),
+	    at("2026-11-24", 7, 30));
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 6, 0), D("2026-11-22")),
+	    at("2026-11-23", 7, 30));
 	/* Across the spring change (Sun 29 Mar 2026): Monday 07:30 CEST is
 	 * 05:30 UTC, Friday's was 06:30 UTC. */
-	assert_int_equal(schedule_next_digest(cfg, at("2026-03-27", 12, 0)) % 86400, 5 * 3600 + 1800);
-	assert_int_equal(schedule_next_digest(cfg, at("2026-03-26", 12, 0)) % 86400, 6 * 3600 + 1800);
+	assert_int_equal(schedule_next_digest(cfg, at("2026-03-27", 12, 0), DAY_NONE) % 86400, 5 * 3600 + 1800);
+	assert_int_equal(schedule_next_digest(cfg, at("2026-03-26", 12, 0), DAY_NONE) % 86400, 6 * 3600 + 1800);
 	config_free(cfg);
 	cfg = config("digest_time = off\n");
-	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 0)), 0);
+	assert_int_equal(schedule_next_digest(cfg, at("2026-11-23", 7, 0), DAY_NONE), 0);
 	config_free(cfg);
 }
 
