@@ -1009,6 +1009,61 @@ config_apply_zone(struct config *cfg)
 	}
 }
 
+/* Who may change what followupd reads, and so the commands it runs
+ * (password_command, token_command): only the user running it and root.
+ * A file or directory writable by group or others, or owned by someone
+ * else, is refused; a directory with the sticky bit (/tmp) is not, as
+ * others cannot replace a file in it. */
+static bool
+owner_ok(const char *path, const char *what, const struct stat *st, bool sticky_ok,
+    struct diag *d)
+{
+	uid_t me = geteuid();
+
+	if (st->st_uid != me && st->st_uid != 0) {
+		diag_add(d, path, 0, EX_NOPERM,
+		    "%s is owned by uid %lu, not by the user running followupd (uid %lu) "
+		    "or root; its owner could make followupd run commands",
+		    what, (unsigned long)st->st_uid, (unsigned long)me);
+		return false;
+	}
+	if ((st->st_mode & 022) != 0 && !(sticky_ok && (st->st_mode & S_ISVTX) != 0)) {
+		diag_add(d, path, 0, EX_NOPERM,
+		    "%s is writable by group or others (mode %04o), who could make "
+		    "followupd run commands (chmod go-w)",
+		    what, (unsigned)(st->st_mode & 07777));
+		return false;
+	}
+	return true;
+}
+
+static bool
+file_safe(const char *path, const struct stat *st, struct diag *d)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	struct stat dst;
+	bool ok;
+
+	if (!owner_ok(path, "the configuration", st, false, d))
+		return false;
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	if (stat(dir, &dst) < 0) {
+		diag_add(d, path, 0, EX_CONFIG, "cannot check its directory %s: %s", dir,
+		    strerror(errno));
+		free(dir);
+		return false;
+	}
+	ok = owner_ok(path, "its directory", &dst, true, d);
+	free(dir);
+	return ok;
+}
+
 struct config *
 config_load(const char *path, struct diag *d)
 {
@@ -1025,14 +1080,21 @@ config_load(const char *path, struct diag *d)
 		diag_add(d, path, 0, EX_CONFIG, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	if (fstat(fileno(f), &st) == 0) {
-		env.file_mode = st.st_mode;
-		/* One allocation of the right size: growing by doubling would
-		 * hold the old and the new copy at once, which for a large file
-		 * is most of the peak memory. */
-		if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < (off_t)1 << 30)
-			buf_reserve(&text, (size_t)st.st_size + 1);
+	if (fstat(fileno(f), &st) < 0) {
+		diag_add(d, path, 0, EX_CONFIG, "cannot stat: %s", strerror(errno));
+		fclose(f);
+		return NULL;
 	}
+	if (!file_safe(path, &st, d)) {
+		fclose(f);
+		return NULL;
+	}
+	env.file_mode = st.st_mode;
+	/* One allocation of the right size: growing by doubling would hold
+	 * the old and the new copy at once, which for a large file is most of
+	 * the peak memory. */
+	if (S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < (off_t)1 << 30)
+		buf_reserve(&text, (size_t)st.st_size + 1);
 	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
 		buf_append(&text, chunk, n);
 	if (ferror(f)) {

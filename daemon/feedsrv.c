@@ -22,6 +22,14 @@
 #define TOKEN_BYTES 20
 #define TOKEN_MIN_LEN 22   /* what a token read from a file must have: 128 bits */
 
+/* One accepted connection, for the head deadline. */
+struct feedsrv_conn {
+	struct feedsrv_conn *prev, *next;
+	struct MHD_Connection *c;
+	long long deadline;   /* monotonic ms by which the head must be in; 0: it is */
+	bool cut;             /* shut down, waiting for libmicrohttpd to see it */
+};
+
 struct feedsrv {
 	struct MHD_Daemon *mhd;
 	int listen_fd;
@@ -29,11 +37,26 @@ struct feedsrv {
 	char *cert, *key;                /* PEM contents, for the TLS options */
 	struct MHD_Response *full;       /* 200: the body and its validators */
 	struct MHD_Response *unchanged;  /* 304 */
-	struct MHD_Response *not_found, *not_allowed;
+	struct MHD_Response *not_found, *not_allowed, *bad_request;
+	struct feedsrv_conn *conns;      /* every open connection */
+	long long log_minute;            /* start of the current log minute (ms) */
+	unsigned log_count, log_dropped;
 	char etag[40];
 	time_t modified;
 	bool has_body;
 };
+
+/* Marks of a request in *req (on_request's per-request pointer). */
+static char req_seen, req_body;
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 int
 feedsrv_token_load(const char *path, bool create, char **token, char **err)
@@ -260,26 +283,68 @@ not_modified(struct MHD_Connection *c, const struct feedsrv *s)
 	return s->modified <= t;
 }
 
+static struct feedsrv_conn *
+conn_of(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* Does the request announce a body? libmicrohttpd reads one exactly when
+ * it has Content-Length (other than 0) or Transfer-Encoding. */
+static bool
+has_request_body(struct MHD_Connection *c)
+{
+	const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+
+	if (MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return true;
+	if (cl == NULL)
+		return false;
+	cl += strspn(cl, " \t0");
+	return *cl != '\0';
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload, size_t *upload_size, void **req)
 {
 	struct feedsrv *s = cls;
 	bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
+	struct feedsrv_conn *fc;
 
 	(void)version;
 	(void)upload;
-	(void)upload_size;
+	if (*req == NULL && (fc = conn_of(c)) != NULL)
+		fc->deadline = 0;   /* the head is in */
 	/* Other methods are answered at once, before any body is read (the
 	 * connection then closes). GET and HEAD are answered in the second
 	 * call: answering in the first makes libmicrohttpd 0.9.75 close the
 	 * connection, and clients that keep it alive are faster. */
 	if (!head && strcmp(method, MHD_HTTP_METHOD_GET) != 0)
 		return MHD_queue_response(c, MHD_HTTP_METHOD_NOT_ALLOWED, s->not_allowed);
+	/* A body must be refused in the first call too: once its bytes are
+	 * being read libmicrohttpd 0.9.75 takes no response until the end,
+	 * and a response refused is an "internal error" logged per request. */
+	if (*req == NULL && has_request_body(c))
+		return MHD_queue_response(c, MHD_HTTP_BAD_REQUEST, s->bad_request);
 	if (*req == NULL) {
-		*req = s;   /* any non-NULL mark */
+		*req = &req_seen;
 		return MHD_YES;
 	}
+	if (*upload_size != 0) {
+		/* Not announced but there (cannot happen with 0.9.75): drop
+		 * it, answer once it is all read. */
+		*upload_size = 0;
+		*req = &req_body;
+		return MHD_YES;
+	}
+	if (*req == &req_body)
+		return MHD_queue_response(c, MHD_HTTP_BAD_REQUEST, s->bad_request);
 	if (!feedsrv_path_ok(url, s->token) || !s->has_body)
 		return MHD_queue_response(c, MHD_HTTP_NOT_FOUND, s->not_found);
 	if (not_modified(c, s))
@@ -287,13 +352,29 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	return MHD_queue_response(c, MHD_HTTP_OK, s->full);
 }
 
-/* libmicrohttpd's messages, without the token should one carry it. */
+/* libmicrohttpd's messages, without the token should one carry it, and
+ * at most FEEDSRV_LOG_PER_MINUTE a minute: it has one for each connection
+ * turned away, which a flood of connections would turn into a flood of
+ * lines. */
 static void
 log_mhd(void *cls, const char *fmt, va_list ap)
 {
 	struct feedsrv *s = cls;
 	char msg[512], *p;
+	long long now = now_ms();
 
+	if (now - s->log_minute >= 60000) {
+		if (s->log_dropped != 0)
+			fprintf(stderr, "followupd: feed server: %u more messages in the last "
+			    "minute not shown\n", s->log_dropped);
+		s->log_minute = now;
+		s->log_count = s->log_dropped = 0;
+	}
+	if (s->log_count >= FEEDSRV_LOG_PER_MINUTE) {
+		s->log_dropped++;
+		return;
+	}
+	s->log_count++;
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	while (s->token != NULL && (p = strstr(msg, s->token)) != NULL)
 		memset(p, '*', strlen(s->token));
@@ -309,6 +390,91 @@ no_unescape(void *cls, struct MHD_Connection *c, char *s)
 	(void)cls;
 	(void)c;
 	return strlen(s);
+}
+
+/* libmicrohttpd 0.9.75 has no call to close a connection, and its
+ * timeout restarts with every byte; shutting the socket down makes it see
+ * the end of the stream at once and close the connection itself. */
+static void
+cut(struct feedsrv_conn *fc)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(fc->c,
+	    MHD_CONNECTION_INFO_CONNECTION_FD);
+
+	if (ci != NULL)
+		shutdown(ci->connect_fd, SHUT_RDWR);
+	fc->cut = true;
+}
+
+/* Past FEEDSRV_MAX_PENDING connections without their head, closes the
+ * oldest of them (the list is newest first). */
+static void
+limit_pending(struct feedsrv *s)
+{
+	struct feedsrv_conn *oldest = NULL;
+	unsigned n = 0;
+
+	for (struct feedsrv_conn *fc = s->conns; fc != NULL; fc = fc->next)
+		if (!fc->cut && fc->deadline != 0) {
+			n++;
+			oldest = fc;
+		}
+	if (n > FEEDSRV_MAX_PENDING)
+		cut(oldest);
+}
+
+/* Keeps the list of open connections, each with its head deadline. */
+static void
+on_connection(void *cls, struct MHD_Connection *c, void **ctx,
+    enum MHD_ConnectionNotificationCode what)
+{
+	struct feedsrv *s = cls;
+	struct feedsrv_conn *fc = *ctx;
+
+	if (what == MHD_CONNECTION_NOTIFY_STARTED) {
+		fc = xcalloc(1, sizeof *fc);
+		fc->c = c;
+		fc->deadline = now_ms() + FEEDSRV_HEAD_DEADLINE * 1000LL;
+		fc->next = s->conns;
+		if (s->conns != NULL)
+			s->conns->prev = fc;
+		s->conns = fc;
+		*ctx = fc;
+		limit_pending(s);
+	} else if (what == MHD_CONNECTION_NOTIFY_CLOSED && fc != NULL) {
+		if (fc->prev != NULL)
+			fc->prev->next = fc->next;
+		else
+			s->conns = fc->next;
+		if (fc->next != NULL)
+			fc->next->prev = fc->prev;
+		free(fc);
+		*ctx = NULL;
+	}
+}
+
+/* A response is done: a connection kept alive has the deadline again
+ * for its next request. */
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **req,
+    enum MHD_RequestTerminationCode why)
+{
+	struct feedsrv_conn *fc = conn_of(c);
+
+	(void)cls;
+	(void)req;
+	(void)why;
+	if (fc != NULL)
+		fc->deadline = now_ms() + FEEDSRV_HEAD_DEADLINE * 1000LL;
+}
+
+/* Ends the connections past their deadline. */
+static void
+sweep(struct feedsrv *s, long long now)
+{
+	for (struct feedsrv_conn *fc = s->conns; fc != NULL; fc = fc->next)
+		if (!fc->cut && fc->deadline != 0 && fc->deadline <= now)
+			cut(fc);
 }
 
 static int
@@ -380,8 +546,11 @@ feedsrv_start(const struct calendar_conf *cc, const char *token, char **err)
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)FEEDSRV_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_UNESCAPE_CALLBACK, no_unescape, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, s,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
 	    cc->tls_cert != NULL ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, s->cert,
 	    MHD_OPTION_HTTPS_MEM_KEY, s->key,
+	    MHD_OPTION_HTTPS_PRIORITIES, FEEDSRV_TLS_PRIORITIES,
 	    MHD_OPTION_END);
 	if (s->mhd != NULL)
 		s->listen_fd = -1;   /* closed by MHD_stop_daemon() */
@@ -393,6 +562,7 @@ feedsrv_start(const struct calendar_conf *cc, const char *token, char **err)
 	}
 	s->not_found = static_response("Not found\n");
 	s->not_allowed = static_response("Only GET and HEAD\n");
+	s->bad_request = static_response("No body with GET or HEAD\n");
 	MHD_add_response_header(s->not_allowed, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
 	return s;
 fail:
@@ -413,15 +583,20 @@ int
 feedsrv_timeout(struct feedsrv *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
+	long long now = now_ms(), wait = 60000;
 
-	if (MHD_get_timeout(s->mhd, &ms) != MHD_YES)
-		return -1;
-	return ms > 60000 ? 60000 : (int)ms;
+	if (MHD_get_timeout(s->mhd, &ms) == MHD_YES && ms < (MHD_UNSIGNED_LONG_LONG)wait)
+		wait = (long long)ms;
+	for (const struct feedsrv_conn *fc = s->conns; fc != NULL; fc = fc->next)
+		if (!fc->cut && fc->deadline != 0 && fc->deadline - now < wait)
+			wait = fc->deadline > now ? fc->deadline - now : 0;
+	return (int)wait;
 }
 
 void
 feedsrv_run(struct feedsrv *s)
 {
+	sweep(s, now_ms());
 	MHD_run(s->mhd);
 }
 
@@ -442,6 +617,8 @@ feedsrv_stop(struct feedsrv *s)
 		MHD_destroy_response(s->not_found);
 	if (s->not_allowed != NULL)
 		MHD_destroy_response(s->not_allowed);
+	if (s->bad_request != NULL)
+		MHD_destroy_response(s->bad_request);
 	if (s->key != NULL)
 		gnutls_memset(s->key, 0, strlen(s->key));
 	free(s->key);

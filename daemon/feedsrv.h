@@ -2,9 +2,11 @@
  * libmicrohttpd, run from the caller's event loop (no thread of its own).
  * It answers GET and HEAD of /TOKEN/followups.ics and nothing else: 404
  * for every other path, a wrong token included (compared in constant
- * time), 405 for other methods. Strong ETag from the content,
- * Last-Modified that never goes backwards, 304 on If-None-Match or
- * If-Modified-Since. The token never reaches a log. */
+ * time), 405 for other methods, 400 for a GET or HEAD with a body.
+ * Strong ETag from the content, Last-Modified that never goes backwards,
+ * 304 on If-None-Match or If-Modified-Since. The token never reaches a
+ * log. Each connection has FEEDSRV_HEAD_DEADLINE seconds for its request
+ * head, however slowly the bytes trickle in. */
 #ifndef FOLLOWUPD_FEEDSRV_H
 #define FOLLOWUPD_FEEDSRV_H
 
@@ -16,8 +18,20 @@
 
 #define FEEDSRV_PATH "followups.ics"
 #define FEEDSRV_MAX_CONNECTIONS 256
-#define FEEDSRV_MAX_PER_IP 64
+#define FEEDSRV_MAX_PER_IP 16
 #define FEEDSRV_TIMEOUT 30          /* seconds a connection may stay idle */
+/* Seconds from accept (or from the end of the previous response) to a
+ * complete request head: every byte resets the idle timeout, so without
+ * it a client sending a byte now and then holds its connection forever. */
+#define FEEDSRV_HEAD_DEADLINE 10
+/* Connections still waiting for their head: past this many the oldest is
+ * closed, so slow clients never fill every slot and a new client's
+ * connection, the newest, gets through. */
+#define FEEDSRV_MAX_PENDING 128
+/* TLS 1.2 and 1.3 only. */
+#define FEEDSRV_TLS_PRIORITIES "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"
+/* libmicrohttpd's messages: at most this many a minute, then a count. */
+#define FEEDSRV_LOG_PER_MINUTE 10
 
 struct feedsrv;
 

@@ -47,13 +47,14 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	struct curl_slist *to = NULL;
 	enum smtp_rc result = SMTP_OK;
 	long resp = 0;
+	int src;
 	CURL *c;
 	CURLcode rc;
 
 	*code = 0;
-	if (secret_fetch(sv, &secret, &serr) < 0) {
+	if ((src = secret_fetch(sv, &secret, &serr)) < 0) {
 		*err = serr;
-		return SMTP_FINAL;
+		return src == SECRET_TEMP ? SMTP_TEMP : SMTP_FINAL;
 	}
 	c = curl_easy_init();
 	if (c == NULL) {

@@ -60,6 +60,44 @@ grep -q correct-horse "$T/err" && fail "the password leaked into the error"
 chmod 600 "$T/pw.conf"
 expect 0 -c "$T/pw.conf" check
 
+# a configuration (or directory) others can change: 77, since whoever
+# writes it can make followupd run commands
+mkdir "$T/etc"
+cat >"$T/etc/cmd.conf" <<'CONF'
+[followupd]
+me = Jane Doe <jane@example.org>
+[smtp]
+url = smtps://smtp.example.org
+user = jane
+password_command = echo secret
+CONF
+chmod 644 "$T/etc/cmd.conf"
+expect 0 -c "$T/etc/cmd.conf" check
+for m in 666 664 646 620; do
+	chmod "$m" "$T/etc/cmd.conf"
+	expect 77 -c "$T/etc/cmd.conf" check
+	has "$T/err" "$T/etc/cmd.conf: the configuration is writable by group or others (mode 0$m)"
+done
+chmod 640 "$T/etc/cmd.conf"
+chmod 775 "$T/etc"
+expect 77 -c "$T/etc/cmd.conf" check
+has "$T/err" "$T/etc/cmd.conf: its directory is writable by group or others (mode 0775)"
+chmod 1777 "$T/etc"   # sticky, like /tmp: others cannot replace the file
+expect 0 -c "$T/etc/cmd.conf" check
+chmod 755 "$T/etc"
+if [ "$(id -u)" = 0 ]; then
+	# root runs it: a file or directory of another user is refused
+	chown 65534 "$T/etc/cmd.conf"
+	expect 77 -c "$T/etc/cmd.conf" check
+	has "$T/err" "$T/etc/cmd.conf: the configuration is owned by uid 65534, not by the user running followupd (uid 0) or root"
+	chown 0 "$T/etc/cmd.conf"
+	chown 65534 "$T/etc"
+	expect 77 -c "$T/etc/cmd.conf" check
+	has "$T/err" "$T/etc/cmd.conf: its directory is owned by uid 65534"
+	chown 0 "$T/etc"
+	expect 0 -c "$T/etc/cmd.conf" check
+fi
+
 # $FOLLOWUPD_CONFIG, then XDG_CONFIG_HOME
 unset FOLLOWUPD_CONFIG
 mkdir -p "$T/xdg/followupd"

@@ -3,7 +3,8 @@
 # systemd-analyze verify, the system unit's exposure (systemd-analyze
 # security --offline) is at most 1.5 and it has what followupd(8) promises
 # (DynamicUser, StateDirectory, credentials, Type=notify, the watchdog,
-# reload, no restart on a configuration error); the example configuration
+# reload, no restart on a configuration error, no core dumps, a memory
+# limit); the example configuration
 # passes `followupd check` as shipped and shows every key the manual
 # documents.
 . "$(dirname "$0")/lib.sh"
@@ -51,11 +52,11 @@ awk -v l="${level:-99}" 'BEGIN { exit !(l <= 1.5) }' || fail "exposure level $le
 for kv in Type=notify DynamicUser=yes StateDirectory=followupd ConfigurationDirectory=followupd \
     'LoadCredential=imap:' 'LoadCredential=smtp:' 'WatchdogSec=' 'ExecReload=/bin/kill -HUP $MAINPID' \
     Restart=on-failure RestartPreventExitStatus=78 NoNewPrivileges=yes ProtectSystem=strict \
-    ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet=; do
+    ProtectHome=yes PrivateTmp=yes CapabilityBoundingSet= LimitCORE=0 MemoryMax=; do
 	grep -qF -- "$kv" "$SYS" || fail "the system unit lacks $kv"
 done
 for kv in Type=notify 'WatchdogSec=' 'ExecReload=/bin/kill -HUP $MAINPID' Restart=on-failure \
-    RestartPreventExitStatus=78 WantedBy=default.target; do
+    RestartPreventExitStatus=78 WantedBy=default.target LimitCORE=0 MemoryMax=; do
 	grep -qF -- "$kv" "$USR" || fail "the user unit lacks $kv"
 done
 done_tests

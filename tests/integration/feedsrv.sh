@@ -2,10 +2,13 @@
 # The feed server (`followupd feed --serve`) with curl on loopback: 200 with
 # the body and its validators, 304 on If-None-Match and If-Modified-Since,
 # 404 for a wrong token and every other path (.. and encoded variants
-# included), 405 for other methods, HEAD without a body, the per-address
-# connection limit, the 30 s idle timeout, a new ETag and a later
-# Last-Modified after a change,
-# HTTPS with a generated certificate; then a real client subscribes:
+# included), 405 for other methods, 400 for a GET with a body (and no log
+# line for it), HEAD without a body, the per-address connection limit,
+# the 10 s deadline for a request head (an idle connection, and 320 slow
+# clients from 20 addresses while a normal GET is answered), a new ETag
+# and a later Last-Modified after a change,
+# HTTPS with a generated certificate, TLS 1.2 and later only; then a real
+# client subscribes:
 # vdirsyncer (http storage -> filesystem) syncs the feed over HTTPS and
 # khal lists the coming week's follow-ups.
 . "$SRCDIR/tests/integration/lib.sh"
@@ -82,7 +85,8 @@ expect 0 status
 has "$T/out" "http://127.0.0.1:$PORT/$TOKEN/followups.ics"
 has "$T/out" "webcal://127.0.0.1:$PORT/$TOKEN/followups.ics"
 
-# An idle connection, closed by the server after 30 s (checked at the end).
+# An idle connection, closed by the server at the head deadline, 10 s
+# (checked at the end).
 /usr/bin/python3 - "$PORT" >"$T/idle" <<'PY' &
 import socket, sys, time
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
@@ -169,27 +173,120 @@ for m in POST PUT DELETE PROPFIND; do
 	[ "$(header Allow)" = "GET, HEAD" ] || fail "$m: Allow: $(header Allow)"
 done
 
-# 7. At most 64 connections from one address: the 65th is turned away.
+# 6b. A GET (or HEAD) with a body: 400 at once, and nothing logged.
+get "$URL" -X GET --data hello
+[ "$CODE" = 400 ] || fail "GET with a body: $CODE"
+# curl -X HEAD waits for the body a HEAD response never has: read the
+# status line only.
+curl -s -m 5 -D "$T/h" -o /dev/null -X HEAD --data hello "$URL" || :
+head -1 "$T/h" | grep -q " 400 " || fail "HEAD with a body: $(head -1 "$T/h")"
+get "$URL" -X GET -H 'Transfer-Encoding: chunked' --data hello
+[ "$CODE" = 400 ] || fail "GET with a chunked body: $CODE"
+get "$URL" -H 'Content-Length: 0'
+[ "$CODE" = 200 ] || fail "GET with Content-Length: 0: $CODE"
+! grep -q "feed server:" "$IT/serve.err" || fail "the server logged: $(cat "$IT/serve.err")"
+
+wait "$IDLE"
+grep -Eq "closed after (9|10|11|12) s" "$T/idle" || fail "idle connection: $(cat "$T/idle")"
+
+# 7. At most 16 connections from one address: the 17th is turned away.
 /usr/bin/python3 - "$PORT" "$URL" >"$T/limit" <<'PY'
 import socket, sys, time, urllib.request
 port = int(sys.argv[1])
-held = [socket.create_connection(("127.0.0.1", port)) for _ in range(64)]
+held = [socket.create_connection(("127.0.0.1", port)) for _ in range(16)]
 time.sleep(0.3)
 try:
     urllib.request.urlopen(sys.argv[2], timeout=5).read()
-    print("65th served")
+    print("17th served")
 except Exception as e:
-    print("65th refused")
+    print("17th refused")
 for s in held:
     s.close()
 time.sleep(0.3)
 print("after: %d" % urllib.request.urlopen(sys.argv[2], timeout=5).status)
 PY
-has "$T/limit" "65th refused"
+has "$T/limit" "17th refused"
 has "$T/limit" "after: 200"
 
-wait "$IDLE"
-grep -Eq "closed after (29|30|31|32) s" "$T/idle" || fail "idle connection: $(cat "$T/idle")"
+# 7b. Slowloris: 16 connections from each of 20 loopback addresses (320,
+# and 20 from 127.0.0.2, more than its share), each sending its request
+# head a byte a second, which restarts the idle timeout every time. The
+# address gets no more than its 16, at most 128 wait for their head at
+# once (the oldest is closed for a newer one), a normal GET from
+# 127.0.0.1 is answered meanwhile, and every slow connection is closed at
+# its deadline. Bounded: 324 connections, 25 s.
+/usr/bin/python3 - "$PORT" "$URL" >"$T/slow" <<'PY'
+import select, socket, sys, time, urllib.request
+port, url = int(sys.argv[1]), sys.argv[2]
+head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"a" * 200
+start = time.monotonic()
+conns = []   # [socket, source address, opened, seconds until closed]
+for i in range(20):
+    src = "127.0.0.%d" % (i + 2)
+    for _ in range(20 if i == 0 else 16):
+        s = socket.socket()
+        s.bind((src, 0))
+        try:
+            s.connect(("127.0.0.1", port))
+        except OSError:
+            s.close()
+            continue
+        s.setblocking(False)
+        conns.append([s, src, time.monotonic(), None])
+
+def drip(now):   # one more byte on each open connection; notes closed ones
+    for c in conns:
+        if c[3] is not None:
+            continue
+        gone = False
+        if select.select([c[0]], [], [], 0)[0]:
+            try:
+                gone = c[0].recv(4096) == b""
+            except OSError:
+                gone = True
+        if not gone:
+            try:
+                c[0].send(head[int(now - c[2]) % len(head):][:1])
+            except BlockingIOError:
+                pass
+            except OSError:
+                gone = True
+        if gone:
+            c[3] = now - c[2]
+            c[0].close()
+
+time.sleep(1.5)
+drip(time.monotonic())
+held = {}
+for c in conns:
+    if c[3] is None:
+        held[c[1]] = held.get(c[1], 0) + 1
+print("connected %d" % len(conns))
+print("held %d" % sum(held.values()))
+print("from one address %d" % max(held.values(), default=0))
+t = time.monotonic()
+try:
+    code = urllib.request.urlopen(url, timeout=5).status
+except Exception as e:
+    code = "error (%s)" % e
+print("normal GET: %s in %.1f s" % (code, time.monotonic() - t))
+while time.monotonic() - start < 25 and any(c[3] is None for c in conns):
+    time.sleep(1)
+    drip(time.monotonic())
+print("still open %d" % sum(1 for c in conns if c[3] is None))
+print("last closed after %.0f s" % max([c[3] for c in conns if c[3] is not None] or [0]))
+for c in conns:
+    if c[3] is None:
+        c[0].close()
+PY
+sed 's/^/# slow clients: /' "$T/slow"
+has "$T/slow" "normal GET: 200 in"
+grep -Eq "^from one address ([1-9]|1[0-6])$" "$T/slow" || fail "one address held more than 16: $(cat "$T/slow")"
+held=$(sed -n 's/^held //p' "$T/slow")
+[ "${held:-0}" -ge 16 ] && [ "${held:-0}" -le 128 ] || fail "slow connections held: $held, expected 16 to 128"
+has "$T/slow" "still open 0"
+# Connections turned away are logged, a few lines a minute.
+[ "$(grep -c "feed server:" "$IT/serve.err")" -le 25 ] || fail "log flood: $(grep -c "feed server:" "$IT/serve.err") lines"
 
 # 8. A change: SIGHUP rebuilds; a new ETag, a later Last-Modified, 200 for the old ETag.
 sleep 1.1
@@ -213,7 +310,7 @@ wait_for 5 changed || fail "SIGHUP did not rebuild the feed"
 has "$IT/serve.err" "serving the calendar feed on http://127.0.0.1:$PORT/"
 stop
 
-# 9. HTTPS with a generated certificate.
+# 9. HTTPS with a generated certificate, TLS 1.2 and 1.3 only.
 printf '%s\n' "tls_cert = $IT/tls/good.pem" "tls_key = $IT/tls/good.key" >"$IT/tls.lines"
 sed -i "/^listen = /r $IT/tls.lines" "$FOLLOWUPD_CONFIG"
 serve https
@@ -225,6 +322,18 @@ CODE=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/$TOKEN/fol
 [ "$CODE" != 200 ] || fail "plain HTTP served on the HTTPS port"
 expect 0 status
 has "$T/out" "https://127.0.0.1:$PORT/$TOKEN/followups.ics"
+# OpenSSL's client refuses TLS 1.0 and 1.1 itself unless SECLEVEL=0.
+for v in tls1 tls1_1 tls1_2 tls1_3; do
+	echo | timeout 10 openssl s_client -"$v" -cipher 'DEFAULT:@SECLEVEL=0' \
+	    -connect "127.0.0.1:$PORT" >"$T/tls_$v" 2>&1
+	echo "$? $(grep -c '^New, TLSv1' "$T/tls_$v")" >"$T/tls_$v.rc"
+done
+for v in tls1 tls1_1; do
+	[ "$(cat "$T/tls_$v.rc")" = "1 0" ] || fail "$v was accepted: $(grep -E 'New,|Protocol' "$T/tls_$v")"
+done
+for v in tls1_2 tls1_3; do
+	[ "$(cat "$T/tls_$v.rc")" = "0 1" ] || fail "$v was refused: $(tail -5 "$T/tls_$v")"
+done
 
 # 10. A real client: vdirsyncer (http -> filesystem) and khal.
 if command -v vdirsyncer >/dev/null && command -v khal >/dev/null; then
