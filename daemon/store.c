@@ -19,6 +19,7 @@ struct store {
 	sqlite3_stmt *add_touch;   /* kept prepared: a scan adds thousands */
 	sqlite3_stmt *add_correspondent, *resolve_checkbacks;
 	int open_checkbacks;       /* -1 unknown; 0: no UPDATE needed */
+	long long cb_version;      /* PRAGMA data_version when it was known */
 	int depth;                 /* store_begin() calls not yet ended */
 };
 
@@ -150,6 +151,20 @@ exec(struct store *st, const char *sql, char **err)
 
 /* Transactions nest: only the outermost begins and commits, so that a
  * change made of smaller ones (a reply's commands) is one transaction. */
+/* Forgets what is cached about check-backs when another connection has
+ * committed since it was learnt. 0 or -1. */
+static int
+cb_stale(struct store *st, char **err)
+{
+	long long v;
+
+	if (store_data_version(st, &v, err) < 0)
+		return -1;
+	if (v != st->cb_version)
+		st->open_checkbacks = -1;
+	return 0;
+}
+
 int
 store_begin(struct store *st, char **err)
 {
@@ -160,6 +175,10 @@ store_begin(struct store *st, char **err)
 	if (exec(st, "BEGIN IMMEDIATE", err) < 0)
 		return -1;
 	st->depth = 1;
+	if (st->open_checkbacks >= 0 && cb_stale(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -1073,8 +1092,18 @@ store_checkbacks_resolve(struct store *st, const char *address, time_t at,
 	int rc;
 
 	/* Every recipient of every message asks: most mailboxes have no open
-	 * check-back at all, and then no statement runs. */
+	 * check-back at all, and then no statement runs but, outside a
+	 * transaction, PRAGMA data_version: another process (followupd sync
+	 * in a shell while the daemon runs) may have opened one since. Inside
+	 * one, store_begin has looked already and nobody else can write. */
+	if (st->open_checkbacks >= 0 && st->depth == 0 && cb_stale(st, err) < 0)
+		return -1;
 	if (st->open_checkbacks < 0) {
+		long long v;
+
+		if (store_data_version(st, &v, err) < 0)
+			return -1;
+		st->cb_version = v;
 		s = prepare(st, "SELECT EXISTS (SELECT 1 FROM checkbacks WHERE resolved_at IS NULL)",
 		    err);
 		if (s == NULL)

@@ -197,6 +197,44 @@ test_digests_sent_and_secret(void **state)
 	store_close(st);
 }
 
+static int
+count_open(const char *address, int due, const char *reason, time_t created, void *arg)
+{
+	(void)address; (void)due; (void)reason; (void)created;
+	++*(int *)arg;
+	return 0;
+}
+
+/* The daemon's connection learns there is no open check-back; a sync in
+ * a shell opens one; the daemon's next message to that address resolves
+ * it, in a transaction and outside one. */
+static void
+test_checkbacks_seen_across_processes(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *daemon = store_open(t->dir, &err), *shell;
+	bool added;
+	int open = 0;
+
+	assert_non_null(daemon);
+	assert_int_equal(store_checkbacks_resolve(daemon, "carol@x.test", 100, "<m0@x>", &err), 0);
+	shell = store_open(t->dir, &err);
+	assert_non_null(shell);
+	assert_int_equal(store_checkback_add(shell, "<m1@x>", "carol@x.test", 200, 20000, "Q1",
+	    &added, &err), 0);
+	assert_int_equal(store_checkback_add(shell, "<m2@x>", "dan@x.test", 200, 20000, "Q2",
+	    &added, &err), 0);
+	store_close(shell);
+	assert_int_equal(store_begin(daemon, &err), 0);
+	assert_int_equal(store_checkbacks_resolve(daemon, "carol@x.test", 300, "<m3@x>", &err), 0);
+	assert_int_equal(store_commit(daemon, &err), 0);
+	assert_int_equal(store_checkbacks_resolve(daemon, "dan@x.test", 300, "<m4@x>", &err), 0);
+	assert_int_equal(store_checkbacks_open(daemon, count_open, &open, &err), 0);
+	assert_int_equal(open, 0);
+	store_close(daemon);
+}
+
 static void
 test_touches_idempotent(void **state)
 {
@@ -310,6 +348,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_from_1, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digests_sent_and_secret, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkbacks_seen_across_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touches_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contact_state, setup, teardown),
 	};
