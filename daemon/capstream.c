@@ -3,10 +3,140 @@
 
 #include "capstream.h"
 
+/* ---- the scanner ---------------------------------------------------------- */
+
+enum {
+	SC_TEXT,       /* outside strings and literals */
+	SC_QUOTED,     /* in "..." */
+	SC_ESCAPE,     /* after a backslash in "..." */
+	SC_SIZE,       /* in {N} */
+	SC_SIZE_END,   /* after {N}: CRLF starts the literal */
+	SC_SIZE_CR,    /* after {N} CR */
+	SC_LITERAL,    /* number bytes to skip */
+};
+
+/* Big enough for any literal the byte cap lets through, small enough
+ * never to overflow while the digits come. */
+#define SC_NUMBER_MAX ((uint64_t)1 << 40)
+
+enum capstream_trip
+capstream_scan_feed(struct capstream_scan *sc, const unsigned char *p, size_t n,
+    unsigned max_depth, size_t max_items)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned char ch = p[i];
+
+		switch (sc->state) {
+		case SC_LITERAL: {
+			/* Its bytes are data, whatever they look like. */
+			uint64_t skip = n - i < sc->number ? n - i : sc->number;
+
+			sc->number -= skip;
+			i += (size_t)skip - 1;
+			if (sc->number == 0)
+				sc->state = SC_TEXT;
+			continue;
+		}
+		case SC_QUOTED:
+			if (ch == '\\')
+				sc->state = SC_ESCAPE;
+			else if (ch == '"')
+				sc->state = SC_TEXT;
+			else if (ch == '\n')
+				goto line_end;   /* no string spans lines */
+			continue;
+		case SC_ESCAPE:
+			sc->state = SC_QUOTED;
+			if (ch == '\n')
+				goto line_end;
+			continue;
+		case SC_SIZE:
+			if (ch >= '0' && ch <= '9') {
+				if (sc->number < SC_NUMBER_MAX)
+					sc->number = sc->number * 10 + (ch - '0');
+				continue;
+			}
+			if (ch == '+')   /* LITERAL+ form */
+				continue;
+			if (ch == '}') {
+				sc->state = SC_SIZE_END;
+				continue;
+			}
+			break;   /* not a literal after all: the byte is text */
+		case SC_SIZE_END:
+			if (ch == '\r') {
+				sc->state = SC_SIZE_CR;
+				continue;
+			}
+			break;
+		case SC_SIZE_CR:
+			if (ch == '\n') {
+				if (!sc->commanded || sc->first == '+')
+					return CAPSTREAM_LITERAL;
+				sc->items++;   /* the line goes on after the literal */
+				sc->state = sc->number > 0 ? SC_LITERAL : SC_TEXT;
+				if (sc->items > max_items)
+					return CAPSTREAM_MANY;
+				continue;
+			}
+			break;
+		}
+		sc->state = SC_TEXT;
+		if (!sc->midline) {
+			sc->midline = true;
+			sc->first = ch;
+		}
+		switch (ch) {
+		case '"':
+			sc->state = SC_QUOTED;
+			break;
+		case '{':
+			sc->state = SC_SIZE;
+			sc->number = 0;
+			break;
+		case '(':
+			if (++sc->depth > max_depth)
+				return CAPSTREAM_DEEP;
+			/* fall through */
+		case ' ':
+			if (++sc->items > max_items)
+				return CAPSTREAM_MANY;
+			break;
+		case ')':
+			if (sc->depth > 0)
+				sc->depth--;
+			if (++sc->items > max_items)
+				return CAPSTREAM_MANY;
+			break;
+		case '\n':
+			goto line_end;
+		}
+		continue;
+line_end:
+		/* A response line is over: its parentheses are too. */
+		sc->state = SC_TEXT;
+		sc->depth = 0;
+		sc->midline = false;
+		if (++sc->items > max_items)
+			return CAPSTREAM_MANY;
+	}
+	return CAPSTREAM_FINE;
+}
+
+void
+capstream_scan_command(struct capstream_scan *sc)
+{
+	sc->items = 0;
+	sc->commanded = true;
+}
+
+/* ---- the stream ----------------------------------------------------------- */
+
 struct cap {
 	mailstream_low *inner;
 	size_t cap, used;
-	int tripped;
+	struct capstream_scan scan;
+	enum capstream_trip tripped;
 };
 
 static struct cap *
@@ -28,8 +158,10 @@ cap_read(mailstream_low *s, void *buf, size_t count)
 	n = c->inner->driver->mailstream_read(c->inner, buf, count);
 	if (n > 0) {
 		c->used += (size_t)n;
-		if (c->used > c->cap) {
-			c->tripped = 1;
+		c->tripped = c->used > c->cap ? CAPSTREAM_BIG :
+		    capstream_scan_feed(&c->scan, buf, (size_t)n, CAPSTREAM_MAX_DEPTH,
+		    CAPSTREAM_MAX_ITEMS);
+		if (c->tripped != CAPSTREAM_FINE) {
 			errno = EMSGSIZE;
 			return -1;
 		}
@@ -42,7 +174,11 @@ cap_write(mailstream_low *s, const void *buf, size_t count)
 {
 	struct cap *c = cap_of(s);
 
-	c->used = 0;   /* a command: its response starts */
+	/* A command: its response starts. (The scanner's place in a
+	 * string or literal stays: DONE can be written in the middle of
+	 * one.) */
+	c->used = 0;
+	capstream_scan_command(&c->scan);
 	return c->inner->driver->mailstream_write(c->inner, buf, count);
 }
 
@@ -161,10 +297,11 @@ capstream_wrap(mailstream *s, size_t cap)
 	return 0;
 }
 
-int
+enum capstream_trip
 capstream_tripped(mailstream *s)
 {
-	mailstream_low *low = mailstream_get_low(s);
+	mailstream_low *low = s != NULL ? mailstream_get_low(s) : NULL;
 
-	return low != NULL && low->driver == &cap_driver && cap_of(low)->tripped;
+	return low != NULL && low->driver == &cap_driver ? cap_of(low)->tripped :
+	    CAPSTREAM_FINE;
 }

@@ -5,16 +5,19 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <libetpan/libetpan.h>
 
 #include "buf.h"
 #include "day.h"
 #include "capstream.h"
+#include "clean.h"
 #include "imap.h"
 #include "mimedec.h"
 #include "mailhdr.h"
 #include "secret.h"
+#include "tcp.h"
 #include "tlscheck.h"
 
 struct imap {
@@ -69,18 +72,41 @@ response(const struct imap *c)
 
 	if (r == NULL || *r == '\0')
 		return xstrdup("no reason given");
-	for (size_t i = 0; r[i] != '\0' && i < 200; i++)
-		buf_putc(&b, (unsigned char)r[i] >= ' ' && r[i] != 0x7f ? r[i] : '?');
+	clean_append(&b, r, strnlen(r, 200));
 	return buf_take(&b);
+}
+
+/* Why capstream cut the stream, or NULL. */
+static char *
+tripped(const struct imap *c)
+{
+	switch (c->m != NULL ? capstream_tripped(c->m->imap_stream) : CAPSTREAM_FINE) {
+	case CAPSTREAM_BIG:
+		return xasprintf("the server's response is larger than %u MiB: dropped",
+		    CAPSTREAM_MAX >> 20);
+	case CAPSTREAM_MANY:
+		return xasprintf("the server's response has more than %u items: dropped",
+		    CAPSTREAM_MAX_ITEMS);
+	case CAPSTREAM_DEEP:
+		return xasprintf("the server's response nests deeper than %d levels: dropped",
+		    CAPSTREAM_MAX_DEPTH);
+	case CAPSTREAM_LITERAL:
+		return xstrdup("the server sent a literal in its greeting or a continuation, "
+		    "which libetpan cannot parse: dropped");
+	default:
+		return NULL;
+	}
 }
 
 static enum imap_rc
 fail_net(struct imap *c, int rc, const char *what, char **err)
 {
-	if (c->m != NULL && c->m->imap_stream != NULL && capstream_tripped(c->m->imap_stream))
-		*err = xasprintf("%s: the server's response is larger than %u MiB: dropped", what,
-		    CAPSTREAM_MAX >> 20);
-	else if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_CONNECTION_REFUSED)
+	char *why = tripped(c);
+
+	if (why != NULL) {
+		*err = xasprintf("%s: %s", what, why);
+		free(why);
+	} else if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_CONNECTION_REFUSED)
 		*err = xasprintf("%s: connection to %s:%d lost or refused", what,
 		    c->acct->server.host, c->acct->server.port);
 	else if (rc == MAILIMAP_ERROR_PARSE)
@@ -94,8 +120,9 @@ fail_net(struct imap *c, int rc, const char *what, char **err)
 	return IMAP_TEMP;
 }
 
+/* Checks the certificate chain of stream, before any IMAP is read from it. */
 static enum imap_rc
-verify(struct imap *c, char **err)
+verify(struct imap *c, mailstream *stream, char **err)
 {
 	const struct server *sv = &c->acct->server;
 	carray *chain;
@@ -106,7 +133,7 @@ verify(struct imap *c, char **err)
 
 	if (!sv->tls_verify)
 		return IMAP_OK;
-	chain = mailstream_get_certificate_chain(c->m->imap_stream);
+	chain = mailstream_get_certificate_chain(stream);
 	n = chain != NULL ? carray_count(chain) : 0;
 	der = xcalloc(n + 1, sizeof *der);
 	len = xcalloc(n + 1, sizeof *len);
@@ -173,9 +200,9 @@ login(struct imap *c, char **err)
 	const char *how;
 	int rc;
 
-	if (secret_fetch(sv, &secret, &serr) < 0) {
+	if ((rc = secret_fetch(sv, &secret, &serr)) < 0) {
 		*err = serr;
-		return IMAP_FINAL;
+		return rc == SECRET_TEMP ? IMAP_TEMP : IMAP_FINAL;
 	}
 	switch (sv->auth) {
 	case AUTH_OAUTH2:
@@ -203,10 +230,100 @@ login(struct imap *c, char **err)
 	return IMAP_FINAL;
 }
 
+/* The connection as a stream with capstream's limits in place before its
+ * first byte is read and, for imaps, the certificate checked before any
+ * IMAP is parsed: libetpan's own connect functions read and parse the
+ * greeting at once, unlimited and unverified. */
+static enum imap_rc
+open_stream(struct imap *c, mailstream **out, char **err)
+{
+	const struct server *sv = &c->acct->server;
+	mailstream *s;
+	char *terr = NULL;
+	enum imap_rc irc;
+	int fd = tcp_connect(sv->host, sv->port, c->timeout, &terr);
+
+	*out = NULL;
+	if (fd < 0) {
+		*err = xasprintf("cannot connect to %s:%d (%s)", sv->host, sv->port, terr);
+		free(terr);
+		return IMAP_TEMP;
+	}
+	if (sv->implicit_tls) {
+		s = mailstream_ssl_open_with_callback_timeout(fd, (time_t)c->timeout, tls_setup,
+		    sv->host);
+		if (s == NULL) {
+			close(fd);
+			*err = xasprintf("cannot connect to %s:%d (TLS handshake failed)", sv->host,
+			    sv->port);
+			return IMAP_TEMP;
+		}
+		if ((irc = verify(c, s, err)) != IMAP_OK) {
+			mailstream_close(s);
+			return irc;
+		}
+	} else if ((s = mailstream_socket_open_timeout(fd, (time_t)c->timeout)) == NULL) {
+		close(fd);
+		*err = xstrdup("out of memory");
+		return IMAP_TEMP;
+	}
+	if (capstream_wrap(s, CAPSTREAM_MAX) < 0) {
+		mailstream_close(s);
+		*err = xstrdup("out of memory");
+		return IMAP_TEMP;
+	}
+	*out = s;
+	return IMAP_OK;
+}
+
+/* STARTTLS (required), with the certificate checked and the limits put
+ * back on the TLS stream before anything more is read. */
+static enum imap_rc
+starttls(struct imap *c, int greeting, char **err)
+{
+	const struct server *sv = &c->acct->server;
+	enum imap_rc irc;
+	int rc;
+
+	/* A PREAUTH greeting would put us in the authenticated state before
+	 * TLS, where STARTTLS is not allowed. */
+	if (greeting == MAILIMAP_NO_ERROR_AUTHENTICATED) {
+		*err = xasprintf("%s:%d greeted with PREAUTH before TLS; refusing the plaintext session",
+		    sv->host, sv->port);
+		return IMAP_FINAL;
+	}
+	if (!has_capability(c, "STARTTLS")) {
+		if (capstream_tripped(c->m->imap_stream) != CAPSTREAM_FINE)
+			return fail_net(c, MAILIMAP_ERROR_STREAM, "CAPABILITY", err);
+		*err = xasprintf("%s:%d does not offer STARTTLS; refusing to log in without TLS",
+		    sv->host, sv->port);
+		return IMAP_FINAL;
+	}
+	/* libetpan replaces the stream's low level (capstream with it) by a
+	 * bare TLS one. */
+	rc = mailimap_socket_starttls_with_callback(c->m, tls_setup, sv->host);
+	if (rc != MAILIMAP_NO_ERROR) {
+		if (capstream_tripped(c->m->imap_stream) != CAPSTREAM_FINE)
+			return fail_net(c, rc, "STARTTLS", err);
+		*err = xasprintf("STARTTLS with %s:%d failed", sv->host, sv->port);
+		return IMAP_TEMP;
+	}
+	if ((irc = verify(c, c->m->imap_stream, err)) != IMAP_OK)
+		return irc;
+	if (capstream_wrap(c->m->imap_stream, CAPSTREAM_MAX) < 0) {
+		*err = xstrdup("out of memory");
+		return IMAP_TEMP;
+	}
+	/* What the server said before TLS is forgotten (RFC 3501 6.2.1). */
+	forget_capabilities(c);
+	return IMAP_OK;
+}
+
 enum imap_rc
 imap_connect(struct imap *c, char **err)
 {
 	const struct server *sv = &c->acct->server;
+	mailstream *s;
 	enum imap_rc irc;
 	int rc;
 
@@ -219,50 +336,24 @@ imap_connect(struct imap *c, char **err)
 		return IMAP_TEMP;
 	}
 	mailimap_set_timeout(c->m, (time_t)c->timeout);
-	if (sv->implicit_tls)
-		rc = mailimap_ssl_connect_with_callback(c->m, sv->host,
-		    (uint16_t)sv->port, tls_setup, sv->host);
-	else
-		rc = mailimap_socket_connect(c->m, sv->host, (uint16_t)sv->port);
+	if ((irc = open_stream(c, &s, err)) != IMAP_OK)
+		return irc;
+	/* From here the session owns the stream, even when this fails. */
+	rc = mailimap_connect(c->m, s);
 	if (rc != MAILIMAP_NO_ERROR_AUTHENTICATED &&
 	    rc != MAILIMAP_NO_ERROR_NON_AUTHENTICATED) {
-		*err = xasprintf("cannot connect to %s:%d%s", sv->host, sv->port,
-		    rc == MAILIMAP_ERROR_SSL ? " (TLS handshake failed)" :
+		char *why = tripped(c);
+
+		*err = xasprintf("cannot connect to %s:%d%s%s%s", sv->host, sv->port,
+		    why != NULL ? " (" : "", why != NULL ? why : "", why != NULL ? ")" :
 		    rc == MAILIMAP_ERROR_DONT_ACCEPT_CONNECTION ? " (the server refused us)" :
 		    rc == MAILIMAP_ERROR_PARSE ? " (its greeting is not IMAP)" : "");
+		free(why);
 		return IMAP_TEMP;
 	}
-	if (sv->implicit_tls) {
-		if ((irc = verify(c, err)) != IMAP_OK)
-			return irc;
-	} else if (sv->tls_verify) {
-		/* STARTTLS is required; a PREAUTH greeting would put us in the
-		 * authenticated state before TLS, where STARTTLS is not allowed. */
-		if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED) {
-			*err = xasprintf("%s:%d greeted with PREAUTH before TLS; refusing the plaintext session",
-			    sv->host, sv->port);
-			return IMAP_FINAL;
-		}
-		if (!has_capability(c, "STARTTLS")) {
-			*err = xasprintf("%s:%d does not offer STARTTLS; refusing to log in without TLS",
-			    sv->host, sv->port);
-			return IMAP_FINAL;
-		}
-		rc = mailimap_socket_starttls_with_callback(c->m, tls_setup, sv->host);
-		if (rc != MAILIMAP_NO_ERROR) {
-			*err = xasprintf("STARTTLS with %s:%d failed", sv->host, sv->port);
-			return IMAP_TEMP;
-		}
-		if ((irc = verify(c, err)) != IMAP_OK)
-			return irc;
-		/* What the server said before TLS is forgotten (RFC 3501 6.2.1). */
-		forget_capabilities(c);
-	}
+	if (!sv->implicit_tls && sv->tls_verify && (irc = starttls(c, rc, err)) != IMAP_OK)
+		return irc;
 	keepalive(c);
-	if (capstream_wrap(c->m->imap_stream, CAPSTREAM_MAX) < 0) {
-		*err = xstrdup("out of memory");
-		return IMAP_TEMP;
-	}
 	if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED)
 		return IMAP_OK;
 	if ((irc = login(c, err)) != IMAP_OK)
@@ -290,9 +381,13 @@ flagged_sent(clist *list)
 		    f = clist_next(f)) {
 			struct mailimap_mbx_list_oflag *o = clist_content(f);
 
+			/* A name with control characters (an LF would forge
+			 * log lines and sd_notify assignments) is no real
+			 * folder: IMAP names are printable. */
 			if (o->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
 			    o->of_flag_ext != NULL &&
-			    strcasecmp(o->of_flag_ext, "Sent") == 0)
+			    strcasecmp(o->of_flag_ext, "Sent") == 0 &&
+			    mb->mb_name != NULL && clean_is_clean(mb->mb_name))
 				return xstrdup(mb->mb_name);
 		}
 	}

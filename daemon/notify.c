@@ -2,6 +2,7 @@
 #include <string.h>
 #include <systemd/sd-daemon.h>
 
+#include "clean.h"
 #include "notify.h"
 
 void
@@ -45,7 +46,10 @@ notify_status(struct notify *n, const char *text)
 	free(n->status);
 	n->status = xstrdup(text);
 	pthread_mutex_unlock(&n->mu);
+	/* It quotes folder names and servers' words: one LF would start a
+	 * second assignment (WATCHDOG=trigger, STOPPING=1). */
 	msg = xasprintf("STATUS=%s", text);
+	clean_inplace(msg);
 	notify_send(n, msg);
 	free(msg);
 }

@@ -105,6 +105,14 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &resp);
 	*code = (int)resp;
 	why = rc != CURLE_OK ? reply_text(errbuf, rc) : NULL;
+	/* The server's own answer decides, at whatever stage it came: libcurl
+	 * reports a 5xx to MAIL FROM or RCPT TO as CURLE_SEND_ERROR, the code
+	 * of a broken connection. */
+	if (rc != CURLE_OK && rc != CURLE_LOGIN_DENIED && resp >= 400 && resp < 600) {
+		*err = xasprintf("the server refused the message: %s (reply %ld)", why, resp);
+		result = resp < 500 ? SMTP_TEMP : SMTP_FINAL;
+		rc = CURLE_OK;
+	}
 	switch (rc) {
 	case CURLE_OK:
 		break;

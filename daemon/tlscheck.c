@@ -7,6 +7,7 @@
 #include <gnutls/x509.h>
 
 #include "buf.h"
+#include "clean.h"
 #include "tlscheck.h"
 
 struct tlscheck {
@@ -54,6 +55,7 @@ static char *
 cert_names(gnutls_x509_crt_t crt)
 {
 	struct buf b = { 0 };
+	char *names;
 
 	for (unsigned i = 0; i < 8; i++) {
 		char name[256];
@@ -84,7 +86,10 @@ cert_names(gnutls_x509_crt_t crt)
 		else
 			buf_puts(&b, "no name");
 	}
-	return buf_take(&b);
+	/* The names are the server's to choose: made safe to print. */
+	names = buf_take(&b);
+	clean_inplace(names);
+	return names;
 }
 
 int

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clean.h"
 #include "imap.h"
 #include "watch.h"
 
@@ -72,6 +73,10 @@ logf_(struct watch *w, int level, const struct wacct *ac, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
+	/* Errors and folder names quote the server: one log line each,
+	 * whatever it sent. */
+	if (b.data != NULL)
+		clean_inplace(b.data);
 	w->hooks.log(w->hooks.arg, level, ac->label, buf_str(&b));
 	buf_free(&b);
 }

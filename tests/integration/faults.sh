@@ -165,7 +165,7 @@ kill "$(cat "$IT/mx/pid")"
 rm -f "$IT/mx/pid"
 # Something to send even though the reply above dealt with all that was due.
 it_config_set send_empty_digest yes
-sqlite3 "$XDG_STATE_HOME/followupd/followupd.db" "DELETE FROM digests"
+sqlite3 "$XDG_STATE_HOME/followupd/followupd.db" "DELETE FROM digests; DELETE FROM digests_sent"
 before=$(ls "$IT"/mx/mail | wc -l)
 : >"$IT/run.log"
 start_daemon

@@ -14,18 +14,37 @@ then whatever DIR/mode says, read at each connection:
                   not asked for, EXISTS going backwards
   idle-junk       during IDLE: a flood of untagged junk, then BYE
   many            60,000 untagged EXISTS lines during SELECT
+  endless-greeting  a greeting line that does not end (ENDLESS bytes)
+  literal-greeting  a greeting ending in {2000000000}, ENDLESS bytes of it
+  endless-capability  a CAPABILITY answer line that does not end
+  many-exists     5,000,000 "* 1 EXISTS" lines (60 MB) during EXAMINE
+  deep            100,000 nested parentheses in the BODYSTRUCTURE of UID 2
+  deep-hang       the start of that BODYSTRUCTURE, then nothing (logs
+                  "bodystructure asked" first)
+  lf-folder       the \Sent folder's name is a literal with LFs in it:
+                  "Sent", WATCHDOG=trigger, STOPPING=1, a forged log line
+  esc-login       LOGIN refused with escape sequences and a C1 control
+                  (CSI) in its text
+  starttls-big    like big-literal, after STARTTLS (on PLAINPORT)
 
-Usage: hostile_imapd.py DIR PORT CERT KEY
-Writes DIR/ready once it listens; appends one line per connection to
-DIR/log ("connection N mode M"). Runs until killed.
+Usage: hostile_imapd.py DIR PORT CERT KEY [PLAINPORT SELFPORT SELFCERT SELFKEY]
+PORT is imaps with CERT; PLAINPORT is plain IMAP with STARTTLS (CERT);
+SELFPORT, on 127.0.0.2, is imaps with SELFCERT (self-signed). "Endless"
+is ENDLESS bytes (200 MiB, far past followupd's cap of 64 MiB), then EOF,
+so that a followupd without the cap fails the test without exhausting the
+machine. Writes DIR/ready once it listens; appends one line per connection
+to DIR/log ("connection N mode M"). Runs until killed.
 """
 import os
 import socket
 import ssl
 import sys
 import threading
+import time
 
 DIR, PORT, CERT, KEY = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ENDLESS = 200 << 20
+LF_FOLDER = b"Sent\nWATCHDOG=trigger\nSTOPPING=1\nfollowupd: forged line"
 HEADER = (b"Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n"
           b"Message-ID: <hostile-1@example.org>\r\nTo: Alice <alice@example.com>\r\n\r\n")
 
@@ -48,13 +67,33 @@ def fetch_item(uid):
            b"IN-REPLY-TO REFERENCES)] {%d}\r\n%s)\r\n" % (uid, uid, len(HEADER), HEADER)
 
 
-def serve(conn, m):
+def endless(w, start):
+    """start, then junk without CRLF up to ENDLESS bytes."""
+    w(start)
+    chunk = b"x" * (1 << 20)
+    for _ in range(ENDLESS >> 20):
+        w(chunk)
+
+
+def serve(conn, m, ctx=None, greet=True):
+    """ctx: plain IMAP that offers STARTTLS with it."""
     f = conn.makefile("rb")
     w = conn.sendall
     if m == "garbage":
         w(os.urandom(4096) + b"\r\n* OK \x00\xff\r\n")
         return
-    w(b"* OK [CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE] hostile ready\r\n")
+    if m == "endless-greeting":
+        endless(w, b"* OK ")
+        return
+    if m == "literal-greeting":
+        endless(w, b"* OK [BADCHARSET ({2000000000}\r\n")
+        return
+    if not greet:
+        pass
+    elif ctx is not None or m == "endless-capability":
+        w(b"* OK hostile ready\r\n")     # capabilities only when asked
+    else:
+        w(b"* OK [CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE] hostile ready\r\n")
     while True:
         line = f.readline(65536)
         if not line:
@@ -65,13 +104,30 @@ def serve(conn, m):
         tag, cmd = parts[0], parts[1].upper()
         rest = parts[2] if len(parts) > 2 else b""
         if cmd == b"CAPABILITY":
-            w(b"* CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE\r\n%s OK done\r\n" % tag)
+            if m == "endless-capability":
+                endless(w, b"* CAPABILITY IMAP4rev1 STARTTLS ")
+                return
+            w(b"* CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE%s\r\n%s OK done\r\n"
+              % (b" STARTTLS" if ctx is not None else b"", tag))
+        elif cmd == b"STARTTLS" and ctx is not None:
+            w(b"%s OK begin TLS\r\n" % tag)
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                serve(tls, m, None, False)
+            return
+        elif cmd in (b"LOGIN", b"AUTHENTICATE") and m == "esc-login":
+            w(b"%s NO [AUTHENTICATIONFAILED] \x1b]0;pwned\x07\x1b[31m\xc2\x9b denied\r\n" % tag)
         elif cmd in (b"LOGIN", b"AUTHENTICATE"):
             w(b"%s OK [CAPABILITY IMAP4rev1 IDLE SPECIAL-USE] logged in\r\n" % tag)
         elif cmd in (b"LIST", b"XLIST"):
+            if m == "lf-folder":
+                w(b'* LIST (\\HasNoChildren \\Sent) "/" {%d}\r\n%s\r\n'
+                  b'* LIST () "/" "INBOX"\r\n%s OK done\r\n' % (len(LF_FOLDER), LF_FOLDER, tag))
+                continue
             w(b'* LIST (\\HasNoChildren \\Sent) "/" "Sent"\r\n* LIST () "/" "INBOX"\r\n'
               b"%s OK done\r\n" % tag)
         elif cmd in (b"EXAMINE", b"SELECT", b"STATUS"):
+            if m == "many-exists":
+                w(b"* 1 EXISTS\r\n" * 5000000)
             if m == "many":
                 w(b"".join(b"* %d EXISTS\r\n" % i for i in range(60000)))
             w(b"* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n* OK [UIDNEXT 4] n\r\n")
@@ -80,6 +136,18 @@ def serve(conn, m):
             w(b"%s OK [READ-ONLY] done\r\n" % tag)
         elif cmd == b"UID" and rest.upper().startswith(b"SEARCH"):
             w(b"* SEARCH 1 2 3\r\n%s OK done\r\n" % tag)
+        elif cmd == b"UID" and b"BODYSTRUCTURE" in rest.upper():
+            if m == "deep":
+                w(b"* 2 FETCH (UID 2 BODYSTRUCTURE " + b"(" * 100000 + b")" * 100000
+                  + b")\r\n%s OK done\r\n" % tag)
+            elif m == "deep-hang":
+                log("bodystructure asked")
+                w(b"* 2 FETCH (UID 2 BODYSTRUCTURE ((")
+                time.sleep(60)
+                return
+            else:
+                w(b'* 2 FETCH (UID 2 BODYSTRUCTURE ("text" "plain" ("charset" "utf-8") NIL '
+                  b'NIL "7bit" 5 1))\r\n%s OK done\r\n' % tag)
         elif cmd == b"UID" and rest.upper().startswith(b"FETCH"):
             if m == "malformed":
                 w(b"* 1 FETCH (UID abc BODY[HEADER.FIELDS (DATE)] {5}\r\nab)\r\n"
@@ -92,7 +160,7 @@ def serve(conn, m):
                 for _ in range(16):
                     w(chunk)
                 return
-            elif m == "big-literal":
+            elif m in ("big-literal", "starttls-big"):
                 n = 64 << 20
                 w(b"* 1 FETCH (UID 1 BODY[HEADER.FIELDS (DATE)] {%d}\r\n" % n)
                 chunk = b"Date: x\r\n" * 7000
@@ -133,29 +201,55 @@ def serve(conn, m):
             w(b"%s BAD unknown\r\n" % tag)
 
 
-def handle(raw, n, ctx):
+def handle(raw, n, ctx, plain):
     m = mode()
     log("connection %d mode %s" % (n, m))
     try:
-        with ctx.wrap_socket(raw, server_side=True) as conn:
-            serve(conn, m)
+        if plain:
+            with raw:
+                serve(raw, m, ctx)
+        else:
+            with ctx.wrap_socket(raw, server_side=True) as conn:
+                serve(conn, m)
     except (OSError, ssl.SSLError):
         pass
 
 
-def main():
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(CERT, KEY)
+def listen(host, port, ctx, plain, counter):
     s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    s.bind(("127.0.0.1", PORT))
+    s.bind((host, port))
     s.listen(16)
+
+    def loop():
+        while True:
+            raw, _ = s.accept()
+            with counter[1]:
+                counter[0] += 1
+                n = counter[0]
+            threading.Thread(target=handle, args=(raw, n, ctx, plain), daemon=True).start()
+    return threading.Thread(target=loop, daemon=True)
+
+
+def tls_context(cert, key):
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
+def main():
+    ctx = tls_context(CERT, KEY)
+    counter = [0, threading.Lock()]
+    loops = [listen("127.0.0.1", PORT, ctx, False, counter)]
+    if len(sys.argv) > 8:
+        loops.append(listen("127.0.0.1", int(sys.argv[5]), ctx, True, counter))
+        loops.append(listen("127.0.0.2", int(sys.argv[6]),
+                            tls_context(sys.argv[7], sys.argv[8]), False, counter))
+    for t in loops:
+        t.start()
     open(os.path.join(DIR, "ready"), "w").close()
-    n = 0
     while True:
-        raw, _ = s.accept()
-        n += 1
-        threading.Thread(target=handle, args=(raw, n, ctx), daemon=True).start()
+        time.sleep(3600)
 
 
 if __name__ == "__main__":

@@ -131,6 +131,23 @@ sent=$(for f in "$IT"/good/mail/*.eml; do grep -h '^Message-ID:' "$f"; done | gr
 [ "$sent" -ge 1 ] || fail "the digest of 25 Nov was lost"
 echo "# $IT_KILLS kills: 25 Nov delivered $sent time(s), with 1 Message-ID"
 
+# 7b. Refusals before DATA are classed by the server's code: a 5xx to MAIL
+# FROM or RCPT TO is final (not tried again), a 4xx is for later.
+for stage in mail550 rcpt550; do
+	echo "$stage" >"$IT/good/mode"
+	expect 69 digest --date 2026-11-28
+	has "$T/err" "the server refused the message: "
+	has "$T/err" "(reply 550)"
+	! grep -q "trying again" "$T/err" || fail "$stage was tried again: $(cat "$T/err")"
+	[ "$(sqlite3 "$DB" "SELECT state FROM digests WHERE day = '2026-11-28'")" = failed ] ||
+	    fail "$stage: the digest is not recorded as failed"
+done
+echo rcpt451 >"$IT/good/mode"
+expect 75 digest --date 2026-11-29
+has "$T/err" "trying again in 1 s"
+has "$T/err" "(reply 451)"
+echo ok >"$IT/good/mode"
+
 # 8. A --force that fails keeps the record that the day's digest went
 # out: status and the next digest say nothing failed; the next --force
 # that passes gets ".rN" for its attempt, once, never ".rM.rN".

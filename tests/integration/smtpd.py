@@ -10,7 +10,8 @@ messages are saved as DIR/mail/N.eml. DIR/log gets one line per EHLO,
 AUTH (mechanism and login, never the password), MAIL and DATA.
 DIR/mode, read at each DATA: "451 N" answers 451 to the first N DATA
 commands, "550" refuses every one, "slow S" waits S seconds before
-accepting; anything else accepts.
+accepting; "mail550" refuses MAIL FROM, "rcpt550" and "rcpt451" refuse
+RCPT TO (for good, or for now); anything else accepts.
 DIR/deliver, when it exists, names a Maildir (Dovecot's INBOX): each
 accepted message is also delivered there as a local MTA would (written in
 tmp/, renamed into new/, owned as the Maildir is).
@@ -55,7 +56,18 @@ class Handler:
 
     async def handle_MAIL(self, server, session, envelope, address, options):
         log("MAIL %s" % address)
+        if mode()[:1] == ["mail550"]:
+            return "550 5.7.1 Sender not allowed"
         envelope.mail_from = address
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        log("RCPT %s" % address)
+        if mode()[:1] == ["rcpt550"]:
+            return "550 5.1.1 No such user"
+        if mode()[:1] == ["rcpt451"]:
+            return "451 4.3.0 Mailbox busy"
+        envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
