@@ -63,7 +63,7 @@ note_new(struct fill *f, struct store *st, int today, char **err)
 }
 
 struct checkback {
-	char *address, *reason;
+	char *address, *name, *reason;   /* name "" when the message had none */
 	int due;
 };
 
@@ -73,8 +73,8 @@ struct cb_list {
 };
 
 static int
-collect_checkback(const char *address, int due, const char *reason, time_t created,
-    void *arg)
+collect_checkback(const char *address, const char *name, int due, const char *reason,
+    time_t created, void *arg)
 {
 	struct cb_list *l = arg;
 
@@ -86,7 +86,8 @@ collect_checkback(const char *address, int due, const char *reason, time_t creat
 	/* The subject of a message: cleaned again here, since states written
 	 * by earlier versions kept it raw, and due, the digest, the feed and
 	 * the invites all show it. */
-	l->v[l->n++] = (struct checkback){ xstrdup(address), clean_dup(reason), due };
+	l->v[l->n++] = (struct checkback){ xstrdup(address), clean_dup(name), clean_dup(reason),
+	    due };
 	return 0;
 }
 
@@ -111,6 +112,7 @@ add_checkbacks(struct agenda *a, const struct config *cfg, const struct fu_setti
 	if (store_checkbacks_open(st, collect_checkback, &l, err) < 0) {
 		for (size_t i = 0; i < l.n; i++) {
 			free(l.v[i].address);
+			free(l.v[i].name);
 			free(l.v[i].reason);
 		}
 		free(l.v);
@@ -130,7 +132,9 @@ add_checkbacks(struct agenda *a, const struct config *cfg, const struct fu_setti
 		if (c == NULL) {
 			struct contact *x = &a->extra[a->nextra++];
 
-			x->id = x->name = address;
+			/* Named as the message named them: "Carla Client". */
+			x->id = address;
+			x->name = *l.v[i].name ? keep(a, l.v[i].name) : address;
 			/* The one-address list is freed with the strings. */
 			x->emails = (char **)keep(a, (char *)xcalloc(2, sizeof(char *)));
 			x->emails[0] = address;
@@ -138,6 +142,8 @@ add_checkbacks(struct agenda *a, const struct config *cfg, const struct fu_setti
 			x->last = x->once_day = DAY_NONE;
 			c = x;
 		}
+		if (known || !*l.v[i].name)
+			free(l.v[i].name);   /* not kept as the name */
 		if (*l.v[i].reason)
 			title = keep(a, l.v[i].reason);
 		else

@@ -122,13 +122,29 @@ unfold(const char *s, size_t n, struct buf *out)
 	}
 }
 
+static int parse(const char *text, size_t len, bool names, struct mailhdr *h,
+    const char **why);
+
 int
 mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why)
+{
+	return parse(text, len, false, h, why);
+}
+
+int
+mailhdr_parse_named(const char *text, size_t len, struct mailhdr *h, const char **why)
+{
+	return parse(text, len, true, h, why);
+}
+
+static int
+parse(const char *text, size_t len, bool names, struct mailhdr *h, const char **why)
 {
 	struct buf v = { 0 };
 	size_t i = 0, fields = 0;
 
 	memset(h, 0, sizeof *h);
+	h->rcpt.want_names = names;
 	if (memchr(text, '\0', len) != NULL) {
 		*why = "NUL byte in the header";
 		return -1;

@@ -29,6 +29,8 @@ struct mailhdr {
  * -1 with *why (static) when the block is not a header at all (NUL bytes,
  * no field). Free with mailhdr_free either way. */
 int mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **why);
+/* The same, keeping the recipients' display names (slower). */
+int mailhdr_parse_named(const char *text, size_t len, struct mailhdr *h, const char **why);
 void mailhdr_free(struct mailhdr *h);
 /* Calls fn with every message id that In-Reply-To and References name
  * (without angle brackets) until it returns true; true if one did. */

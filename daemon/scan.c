@@ -87,6 +87,26 @@ checkback_tag(const char *tag, struct scan_result *res)
 	return span_parse(text, &res->checkback_span, &why);
 }
 
+/* The display names of others, as the message wrote them (cleaned), for
+ * the check-backs it opens: a second parse, only for those messages,
+ * since names cost. from[k] is the index of others[k] in the list. */
+static void
+other_names(const char *text, size_t len, const size_t *from, struct scan_result *res)
+{
+	struct mailhdr hn;
+	const char *why;
+
+	res->other_names = xcalloc(res->nothers + 1, sizeof *res->other_names);
+	if (mailhdr_parse_named(text, len, &hn, &why) == 0)
+		for (size_t k = 0; k < res->nothers; k++) {
+			const char *name = from[k] < hn.rcpt.n ? hn.rcpt.v[from[k]].name : NULL;
+
+			if (name != NULL && *name != '\0')
+				res->other_names[k] = clean_dup(name);
+		}
+	mailhdr_free(&hn);
+}
+
 int
 scan_message(const struct config *cfg, const char *text, size_t len,
     time_t internaldate, struct scan_result *res, const char **why)
@@ -149,10 +169,13 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 		const char *tag;
 
 		if (!is_me(cfg, norm[i], &tag)) {
+			from[res->nothers] = from[i];   /* from[k] <= from[i]: never read again */
 			res->others[res->nothers++] = norm[i];
 			h.rcpt.v[from[i]].addr = NULL;
 		}
 	}
+	if (res->checkback)
+		other_names(text, len, from, res);
 	if (!res->bulk) {
 		res->hits = xcalloc(res->nothers + 1, sizeof *res->hits);
 		for (size_t i = 0; i < res->nothers; i++) {
@@ -187,6 +210,9 @@ scan_result_free(struct scan_result *res)
 	free(res->subject);
 	for (size_t i = 0; i < res->ndigest_refs; i++)
 		free(res->digest_refs[i]);
+	for (size_t i = 0; res->other_names != NULL && i < res->nothers; i++)
+		free(res->other_names[i]);
+	free(res->other_names);
 	for (size_t i = 0; i < res->nothers; i++)
 		free(res->others[i]);
 	free(res->others);

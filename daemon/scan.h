@@ -34,6 +34,8 @@ struct scan_result {
 	struct span checkback_span;
 	char **others;        /* distinct recipients but me and my tags, normalised */
 	size_t nothers;
+	char **other_names;   /* with a check-back only: their display names
+	                       * (cleaned), NULL where none; else NULL */
 	char *warning;        /* the first of them described, or NULL */
 };
 

@@ -130,7 +130,9 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  day TEXT NOT NULL,"
 	"  sent_at INTEGER NOT NULL) WITHOUT ROWID;"
 	"INSERT INTO digests_sent SELECT message_id, day, COALESCE(sent_at, 0) FROM digests"
-	"  WHERE state = 'sent';",
+	"  WHERE state = 'sent';"
+	/* and the display name a check-back's address had in the message */
+	"ALTER TABLE checkbacks ADD COLUMN name TEXT NOT NULL DEFAULT '';",
 };
 
 static int
@@ -1064,11 +1066,11 @@ store_reply_lines_reported(struct store *st, const char *day, long upto, char **
 
 int
 store_checkback_add(struct store *st, const char *key, const char *address,
-    time_t created, int due, const char *reason, bool *added, char **err)
+    const char *name, time_t created, int due, const char *reason, bool *added, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason)"
-	    " VALUES (?, ?, ?, ?, ?)", err);
+	    "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason, name)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", err);
 
 	if (s == NULL)
 		return -1;
@@ -1077,6 +1079,7 @@ store_checkback_add(struct store *st, const char *key, const char *address,
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
 	sqlite3_bind_int(s, 4, due);
 	sqlite3_bind_text(s, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, name != NULL ? name : "", -1, SQLITE_STATIC);
 	st->open_checkbacks = 1;
 	if (step_done(st, s, err) < 0)
 		return -1;
@@ -1131,18 +1134,20 @@ store_checkbacks_resolve(struct store *st, const char *address, time_t at,
 
 int
 store_checkbacks_open(struct store *st,
-    int (*fn)(const char *address, int due, const char *reason, time_t created, void *arg),
+    int (*fn)(const char *address, const char *name, int due, const char *reason,
+    time_t created, void *arg),
     void *arg, char **err)
 {
 	sqlite3_stmt *s = prepare(st,
-	    "SELECT address, due, reason, created_at FROM checkbacks WHERE resolved_at IS NULL"
-	    " ORDER BY due, address", err);
+	    "SELECT address, due, reason, created_at, name FROM checkbacks"
+	    " WHERE resolved_at IS NULL ORDER BY due, address", err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (fn((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+		if (fn((const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 4), sqlite3_column_int(s, 1),
 		    (const char *)sqlite3_column_text(s, 2), (time_t)sqlite3_column_int64(s, 3),
 		    arg) < 0)
 			break;

@@ -176,14 +176,16 @@ int store_reply_lines_reported(struct store *st, const char *day, long upto, cha
 int store_reply_pending_reset(struct store *st, const char *account, const char *folder,
     char **err);
 
-/* Check-backs: one per (message key, address); open until a later message
- * to the address (not the same one) or a "done". */
+/* Check-backs: one per (message key, address), with the address's display
+ * name in that message ("" when none); open until a later message to the
+ * address (not the same one) or a "done". */
 int store_checkback_add(struct store *st, const char *key, const char *address,
-    time_t created, int due, const char *reason, bool *added, char **err);
+    const char *name, time_t created, int due, const char *reason, bool *added, char **err);
 int store_checkbacks_resolve(struct store *st, const char *address, time_t at,
     const char *key, char **err);
 int store_checkbacks_open(struct store *st,
-    int (*fn)(const char *address, int due, const char *reason, time_t created, void *arg),
+    int (*fn)(const char *address, const char *name, int due, const char *reason,
+    time_t created, void *arg),
     void *arg, char **err);
 
 /* People written to who are not contacts, per folder: how many messages,

@@ -122,7 +122,8 @@ others(struct batch *b, const struct scan_result *r)
 		bool added = false;
 
 		if (store_checkbacks_resolve(b->st, a, r->at, r->key, &b->err) < 0 ||
-		    (due != DAY_NONE && store_checkback_add(b->st, r->key, a, r->at, due,
+		    (due != DAY_NONE && store_checkback_add(b->st, r->key, a,
+		    r->other_names != NULL ? r->other_names[i] : NULL, r->at, due,
 		    r->subject, &added, &b->err) < 0))
 			return -1;
 		b->stats->checkbacks += added;

@@ -202,6 +202,10 @@ today = datetime.date.today()
 fri = datetime.date.fromisoformat(by["dan@other.example"]["due"])
 assert fri.weekday() == 4 and 1 <= (fri - today).days <= 7, fri
 PY
+# Named as the message named them; an address without a name stays one.
+expect 0 due
+grep "Proposal f" "$T/out" | grep -q "Carol " || fail "carol's check-back is not named Carol: $(cat "$T/out")"
+grep "Invoice" "$T/out" | grep -q "dan@other.example" || fail "dan's check-back: $(cat "$T/out")"
 expect 0 digest --dry-run
 has "$T/out" "Proposal f"
 # No escape sequence of a stranger's reaches the terminal or the feed,

@@ -198,9 +198,10 @@ test_digests_sent_and_secret(void **state)
 }
 
 static int
-count_open(const char *address, int due, const char *reason, time_t created, void *arg)
+count_open(const char *address, const char *name, int due, const char *reason, time_t created,
+    void *arg)
 {
-	(void)address; (void)due; (void)reason; (void)created;
+	(void)address; (void)name; (void)due; (void)reason; (void)created;
 	++*(int *)arg;
 	return 0;
 }
@@ -221,9 +222,9 @@ test_checkbacks_seen_across_processes(void **state)
 	assert_int_equal(store_checkbacks_resolve(daemon, "carol@x.test", 100, "<m0@x>", &err), 0);
 	shell = store_open(t->dir, &err);
 	assert_non_null(shell);
-	assert_int_equal(store_checkback_add(shell, "<m1@x>", "carol@x.test", 200, 20000, "Q1",
+	assert_int_equal(store_checkback_add(shell, "<m1@x>", "carol@x.test", "Carol", 200, 20000, "Q1",
 	    &added, &err), 0);
-	assert_int_equal(store_checkback_add(shell, "<m2@x>", "dan@x.test", 200, 20000, "Q2",
+	assert_int_equal(store_checkback_add(shell, "<m2@x>", "dan@x.test", "", 200, 20000, "Q2",
 	    &added, &err), 0);
 	store_close(shell);
 	assert_int_equal(store_begin(daemon, &err), 0);
