@@ -3,6 +3,10 @@
  * when), a digest waiting to be retried; and the durations in them. */
 #include "testutil.h"
 
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
 #include "notify.h"
 
 static char *
@@ -99,12 +103,41 @@ test_status(void **unused)
 	config_free(cfg);
 }
 
+/* What reaches systemd: a folder name from the server with an LF in it
+ * makes one STATUS= assignment, not a second WATCHDOG=trigger. */
+static void
+test_status_sent_clean(void **unused)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct notify n;
+	char got[512], dir[] = "/tmp/fu-notify.XXXXXX";
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	ssize_t len;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s/sock", dir);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+	setenv("NOTIFY_SOCKET", sa.sun_path, 1);
+	notify_init(&n);
+	notify_status(&n, "imap jane: scanning Sent\nWATCHDOG=trigger\nSTOPPING=1 3/9");
+	len = recv(fd, got, sizeof got - 1, MSG_DONTWAIT);
+	assert_true(len > 0);
+	got[len] = '\0';
+	assert_string_equal(got, "STATUS=imap jane: scanning Sent?WATCHDOG=trigger?STOPPING=1 3/9");
+	notify_free(&n);
+	unsetenv("NOTIFY_SOCKET");
+	close(fd);
+	unlink(sa.sun_path);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration),
 		cmocka_unit_test(test_status),
+		cmocka_unit_test(test_status_sent_clean),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
