@@ -718,17 +718,25 @@ store_digest_done(struct store *st, const char *day, bool sent, time_t now,
 	return step_done(st, s, err);
 }
 
-int
-store_digest_was_sent(struct store *st, const char *message_id, char **err)
+/* Does the query, with text bound to its one parameter, give a row? 1, 0,
+ * or -1. */
+static int
+exists(struct store *st, const char *sql, const char *text, char **err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM digests_sent WHERE message_id = ?", err);
+	sqlite3_stmt *s = prepare(st, sql, err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 	rc = lookup_done(st, s, sqlite3_step(s), err);
 	return rc < 0 ? -1 : rc == 0;
+}
+
+int
+store_digest_was_sent(struct store *st, const char *message_id, char **err)
+{
+	return exists(st, "SELECT 1 FROM digests_sent WHERE message_id = ?", message_id, err);
 }
 
 int
@@ -1002,14 +1010,7 @@ store_reply_failed(struct store *st, const char *message_id, char **err)
 int
 store_reply_seen(struct store *st, const char *message_id, char **err)
 {
-	sqlite3_stmt *s = prepare(st, "SELECT 1 FROM replies WHERE message_id = ?", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	rc = lookup_done(st, s, sqlite3_step(s), err);
-	return rc < 0 ? -1 : rc == 0;
+	return exists(st, "SELECT 1 FROM replies WHERE message_id = ?", message_id, err);
 }
 
 int

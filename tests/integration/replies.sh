@@ -244,20 +244,27 @@ for c in b"jane@example.org":
     h = ((h ^ c) * 16777619) & 0xffffffff
 print("%08x" % h)')
 FORGED="<followupd.digest.$(d '3 days ago').$FNV@example.org>"
-/usr/bin/python3 - "$IT/forged.eml" "$FORGED" <<'PY'
+# quoted_reply FILE FIRST_LINE MESSAGE_ID REFERENCES: Jane's reply with
+# FIRST_LINE, then a stranger's message quoted under a German Outlook
+# header block with two commands in it.
+quoted_reply() {
+	/usr/bin/python3 - "$@" <<'PY'
 import sys, email.utils
 from email.mime.text import MIMEText
-m = MIMEText("Danke!\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
+path, first, msgid, refs = sys.argv[1:5]
+m = MIMEText(first + "\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
              "An: Jane Doe\nBetreff: Rechnung\n\ndone alice by call -- paid in full\n"
              "note bob owes nothing\n", "plain", "utf-8")
 m["From"] = m["To"] = "jane@example.org"
 m["Subject"] = "Re: Rechnung"
 m["Date"] = email.utils.formatdate()
-m["Message-ID"] = "<reply-forged@example.org>"
-m["In-Reply-To"] = "<invoice@evil.example>"
-m["References"] = sys.argv[2] + " <invoice@evil.example>"
-open(sys.argv[1], "wb").write(m.as_bytes())
+m["Message-ID"] = msgid
+m["In-Reply-To"] = refs.split()[-1]
+m["References"] = refs
+open(path, "wb").write(m.as_bytes())
 PY
+}
+quoted_reply "$IT/forged.eml" "Danke!" "<reply-forged@example.org>" "$FORGED <invoice@evil.example>"
 before=$(q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)")
 imapctl append Sent "$IT/forged.eml" || fail "append"
 expect 0 sync
@@ -266,19 +273,7 @@ has "$T/err" "refers to $FORGED, a digest that was never sent: not applied"
     fail "a reply to a digest never sent changed the state: $(q "SELECT line FROM reply_lines")"
 # The same quoted block under a reply to the real digest: only Jane's own
 # line above it is read.
-/usr/bin/python3 - "$IT/quoted.eml" "$DIGEST_ID" <<'PY'
-import sys, email.utils
-from email.mime.text import MIMEText
-m = MIMEText("card alice\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
-             "An: Jane Doe\nBetreff: Re: Follow-ups\n\ndone alice by call -- paid in full\n"
-             "note bob owes nothing\n", "plain", "utf-8")
-m["From"] = m["To"] = "jane@example.org"
-m["Subject"] = "Re: Follow-ups"
-m["Date"] = email.utils.formatdate()
-m["Message-ID"] = "<reply-quoted@example.org>"
-m["In-Reply-To"] = sys.argv[2]
-open(sys.argv[1], "wb").write(m.as_bytes())
-PY
+quoted_reply "$IT/quoted.eml" "card alice" "<reply-quoted@example.org>" "$DIGEST_ID"
 imapctl append Sent "$IT/quoted.eml" || fail "append"
 expect 0 sync
 has "$T/out" "1 reply to the digest (1 command applied, 0 lines not understood)"
