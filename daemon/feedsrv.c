@@ -17,6 +17,7 @@
 
 #include "afile.h"
 #include "buf.h"
+#include "clean.h"
 #include "feedsrv.h"
 
 #define TOKEN_BYTES 20
@@ -362,6 +363,7 @@ log_mhd(void *cls, const char *fmt, va_list ap)
 	struct feedsrv *s = cls;
 	char msg[512], *p;
 	long long now = now_ms();
+	bool cut;
 
 	if (now - s->log_minute >= 60000) {
 		if (s->log_dropped != 0)
@@ -375,10 +377,22 @@ log_mhd(void *cls, const char *fmt, va_list ap)
 		return;
 	}
 	s->log_count++;
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	while (s->token != NULL && (p = strstr(msg, s->token)) != NULL)
-		memset(p, '*', strlen(s->token));
+	cut = vsnprintf(msg, sizeof msg, fmt, ap) >= (int)sizeof msg;
 	msg[strcspn(msg, "\n")] = '\0';
+	if (s->token != NULL) {
+		size_t tl = strlen(s->token), ml = strlen(msg);
+
+		while ((p = strstr(msg, s->token)) != NULL)
+			memset(p, '*', tl);
+		/* Nor the start of one that the message's end cut. */
+		for (size_t k = tl - 1; cut && k > 0; k--)
+			if (k <= ml && strncmp(msg + ml - k, s->token, k) == 0) {
+				memset(msg + ml - k, '*', k);
+				break;
+			}
+	}
+	/* It quotes the request line: a client's escape sequences stay out. */
+	clean_inplace(msg);
 	fprintf(stderr, "followupd: feed server: %s\n", msg);
 }
 

@@ -14,7 +14,7 @@ const char *const mailhdr_fields[MAILHDR_NFIELDS] = {
 	"SUBJECT", "IN-REPLY-TO", "REFERENCES",
 };
 
-enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT, F_SUBJECT, F_REFS };
+enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT, F_SUBJECT, F_IN_REPLY_TO, F_REFS };
 
 static enum field
 field_kind(const char *name, size_t n)
@@ -35,8 +35,9 @@ field_kind(const char *name, size_t n)
 		return F_MESSAGE_ID;
 	if (n == 7 && strncasecmp(name, "subject", 7) == 0)
 		return F_SUBJECT;
-	if ((n == 11 && strncasecmp(name, "in-reply-to", 11) == 0) ||
-	    (n == 10 && strncasecmp(name, "references", 10) == 0))
+	if (n == 11 && strncasecmp(name, "in-reply-to", 11) == 0)
+		return F_IN_REPLY_TO;
+	if (n == 10 && strncasecmp(name, "references", 10) == 0)
 		return F_REFS;
 	for (size_t i = 0; i < sizeof rcpt / sizeof rcpt[0]; i++)
 		if (strlen(rcpt[i]) == n && strncasecmp(name, rcpt[i], n) == 0)
@@ -204,6 +205,10 @@ parse(const char *text, size_t len, bool names, struct mailhdr *h, const char **
 			case F_SUBJECT:
 				h->subject = xstrdup(buf_str(&v) + strspn(buf_str(&v), " \t"));
 				break;
+			case F_IN_REPLY_TO:
+				buf_puts(&h->in_reply_to, buf_str(&v));
+				buf_putc(&h->in_reply_to, ' ');
+				break;
 			case F_REFS:
 				buf_puts(&h->refs, buf_str(&v));
 				buf_putc(&h->refs, ' ');
@@ -228,24 +233,37 @@ mailhdr_free(struct mailhdr *h)
 	free(h->message_id);
 	free(h->subject);
 	buf_free(&h->refs);
+	buf_free(&h->in_reply_to);
 	memset(h, 0, sizeof *h);
 }
 
-bool
-mailhdr_each_ref(const struct mailhdr *h, bool (*fn)(const char *id, size_t len, void *arg),
-    void *arg)
+/* The "<...>" of s, the first or the last, without the brackets. */
+static bool
+one_id(const char *s, bool last, const char **id, size_t *len)
 {
-	const char *p = buf_str(&h->refs);
+	const char *p = s;
+	bool found = false;
 
-	/* Every "<...>" of In-Reply-To and References, without the brackets. */
 	while ((p = strchr(p, '<')) != NULL) {
 		const char *gt = strchr(p + 1, '>');
 
 		if (gt == NULL)
 			break;
-		if (gt > p + 1 && fn(p + 1, (size_t)(gt - p - 1), arg))
-			return true;
+		if (gt > p + 1) {
+			*id = p + 1;
+			*len = (size_t)(gt - p - 1);
+			found = true;
+			if (!last)
+				break;
+		}
 		p = gt + 1;
 	}
-	return false;
+	return found;
+}
+
+bool
+mailhdr_parent(const struct mailhdr *h, const char **id, size_t *len)
+{
+	return one_id(buf_str(&h->in_reply_to), false, id, len) ||
+	    one_id(buf_str(&h->refs), true, id, len);
 }

@@ -19,7 +19,8 @@ struct mailhdr {
 	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
 	char *message_id;            /* without angle brackets, or NULL */
 	char *subject;               /* as written (RFC 2047 words not decoded), or NULL */
-	struct buf refs;             /* In-Reply-To and References, as written */
+	struct buf in_reply_to;      /* In-Reply-To, as written */
+	struct buf refs;             /* References, as written */
 	bool has_date;
 	time_t date;                 /* Date, when present and valid */
 	size_t bad_lines;            /* lines that are not "Name: value" */
@@ -32,10 +33,10 @@ int mailhdr_parse(const char *text, size_t len, struct mailhdr *h, const char **
 /* The same, keeping the recipients' display names (slower). */
 int mailhdr_parse_named(const char *text, size_t len, struct mailhdr *h, const char **why);
 void mailhdr_free(struct mailhdr *h);
-/* Calls fn with every message id that In-Reply-To and References name
- * (without angle brackets) until it returns true; true if one did. */
-bool mailhdr_each_ref(const struct mailhdr *h,
-    bool (*fn)(const char *id, size_t len, void *arg), void *arg);
+/* The message this one answers directly (RFC 5322 3.6.4): the first id
+ * of In-Reply-To, or else the last of References; false when neither
+ * names one. *id (without brackets, len bytes) points into h. */
+bool mailhdr_parent(const struct mailhdr *h, const char **id, size_t *len);
 
 /* Parses an RFC 5322 date-time (with the obsolete forms: two-digit years,
  * zone names, comments) into an instant. 0 or -1. */

@@ -25,13 +25,18 @@ ends_with(const char *s, size_t n, const char *suffix)
 	return n >= k && strncasecmp(s + n - k, suffix, k) == 0;
 }
 
-/* The fields that open the header block of a quoted or forwarded message
- * as mail programs write it in English, German, French and Spanish. */
+/* The fields of the header block above a quoted or forwarded message, as
+ * mail programs write it in English, German, French, Spanish, Italian,
+ * Dutch, Portuguese, Polish and the Scandinavian languages. */
 static const char *const quoted_fields[] = {
 	"From", "Sent", "To", "Cc", "Subject", "Date",
 	"Von", "Gesendet", "An", "Betreff", "Datum",
 	"De", "Envoy\xc3\xa9", "Envoy\xc3\xa9 le", "\xc3\x80", "A", "Objet",
-	"Enviado", "Enviado el", "Para", "Asunto", "Fecha",
+	"Enviado", "Enviado el", "Enviada", "Para", "Asunto", "Assunto", "Fecha", "Data",
+	"Da", "Inviato", "Oggetto",
+	"Van", "Verzonden", "Aan", "Onderwerp",
+	"Od", "Wys\xc5\x82" "ano", "Do", "Temat", "DW",
+	"Fr\xc3\xa5n", "Fra", "Skickat", "Sendt", "Till", "Til", "\xc3\x84mne", "Emne",
 };
 
 /* The lines that introduce a forwarded or original message. */
@@ -39,7 +44,22 @@ static const char *const forward_marks[] = {
 	"Forwarded message", "Begin forwarded message", "Original Message",
 	"Weitergeleitete Nachricht", "Urspr\xc3\xbcngliche Nachricht", "Original-Nachricht",
 	"Message transf\xc3\xa9r\xc3\xa9", "Message d'origine", "Message original",
-	"Mensaje reenviado", "Mensaje original",
+	"Mensaje reenviado", "Mensaje original", "Messaggio originale", "Messaggio inoltrato",
+	"Oorspronkelijk bericht", "Doorgestuurd bericht", "Mensagem original",
+	"Mensagem encaminhada", "Wiadomo\xc5\x9b\xc4\x87 oryginalna",
+	"Ursprungligt meddelande", "Oprindelig meddelelse", "Opprinnelig melding",
+};
+
+/* The words of an attribution line ("On ..., Jane <j@x> wrote:"), which
+ * ends in one of them and a colon, perhaps after the address. */
+static const char *const attribution_verbs[] = {
+	"wrote", "schrieb", "a \xc3\xa9" "crit", "escribi\xc3\xb3", "ha scritto", "schreef",
+	"escreveu", "napisa\xc5\x82", "napisa\xc5\x82(a)", "skrev",
+};
+
+/* How attribution lines start, when they are not wrapped. */
+static const char *const attribution_starts[] = {
+	"On ", "Am ", "Le ", "El ", "Il ", "Op ", "Em ", "Den ", "W dniu ",
 };
 
 /* Is the line "Field: ..." with one of quoted_fields, perhaps in bold
@@ -75,60 +95,124 @@ has_ci(const char *l, size_t n, const char *what)
 	return false;
 }
 
-/* Does the line of length n (no line end) open what the user quoted? */
+/* Does the line end (before white space, a colon, and perhaps a
+ * "<address>" or "(address)") in an attribution verb and a colon? */
 static bool
+attribution_end(const char *l, size_t n)
+{
+	while (n > 0 && (l[n - 1] == ' ' || l[n - 1] == '\t'))
+		n--;
+	if (n == 0 || l[n - 1] != ':')
+		return false;
+	n--;
+	while (n > 0 && l[n - 1] == ' ')
+		n--;
+	if (n > 0 && (l[n - 1] == '>' || l[n - 1] == ')')) {
+		/* "schreef Jane <j@x>:": look before the name and address */
+		const char *open = NULL;
+
+		for (size_t i = 0; i < n; i++)
+			if (l[i] == '<' || l[i] == '(')
+				open = l + i;
+		if (open == NULL)
+			return false;
+		for (size_t i = 0; i < sizeof attribution_verbs / sizeof attribution_verbs[0]; i++)
+			if (has_ci(l, (size_t)(open - l), attribution_verbs[i]))
+				return true;
+		return false;
+	}
+	for (size_t i = 0; i < sizeof attribution_verbs / sizeof attribution_verbs[0]; i++) {
+		size_t k = strlen(attribution_verbs[i]);
+
+		if (n >= k && strncasecmp(l + n - k, attribution_verbs[i], k) == 0)
+			return true;
+	}
+	return false;
+}
+
+static bool
+attribution_start(const char *l)
+{
+	for (size_t i = 0; i < sizeof attribution_starts / sizeof attribution_starts[0]; i++)
+		if (starts_with_ci(l, attribution_starts[i]))
+			return true;
+	return false;
+}
+
+/* What opens the quoted part at a line. */
+enum cut {
+	CUT_NO,
+	CUT_HERE,          /* at this line */
+	CUT_ATTRIBUTION,   /* at this line, or where its attribution began */
+};
+
+/* Does the line of length n (no line end) open what the user quoted? */
+static enum cut
 is_cut(const char *l, size_t n, const char *next, size_t nn)
 {
 	const char *p = l;
-	size_t dashes = 0, unders = 0;
+	size_t dashes = 0, unders = 0, lead = 0, trail = 0;
 
 	while (p < l + n && (*p == ' ' || *p == '\t'))
 		p++;
 	if (p < l + n && *p == '>')
-		return true;
+		return CUT_HERE;
 	if ((n == 3 && strncmp(l, "-- ", 3) == 0) || (n == 2 && strncmp(l, "--", 2) == 0))
-		return true;
+		return CUT_HERE;
 	for (size_t i = 0; i < n; i++) {
 		dashes += l[i] == '-';
 		unders += l[i] == '_';
 	}
 	if (unders >= 10 && unders == n)
-		return true;   /* Outlook's rule above the quoted message */
-	if (dashes >= 6 && strstr(l, "Original Message") != NULL)
-		return true;
+		return CUT_HERE;   /* Outlook's rule above the quoted message */
+	/* "-----Messaggio originale-----", in any language */
+	while (lead < n && l[lead] == '-')
+		lead++;
+	while (trail < n - lead && l[n - 1 - trail] == '-')
+		trail++;
+	if (lead >= 5 && trail >= 5 && lead + trail < n)
+		return CUT_HERE;
+	/* The digest itself, quoted without ">" */
+	if (strncmp(p, "Follow-ups for ", 15) == 0)
+		return CUT_HERE;
 	/* Two header lines in a row: a quoted message's header block. */
 	if (header_like(l, n) && next != NULL && header_like(next, nn))
-		return true;
+		return CUT_HERE;
 	for (size_t i = 0; i < sizeof forward_marks / sizeof forward_marks[0]; i++)
 		if (has_ci(l, n, forward_marks[i]) &&
 		    (dashes >= 2 || ends_with(l, n, ":")))
-			return true;
-	if (starts_with_ci(l, "El ") &&
-	    (ends_with(l, n, "escribi\xc3\xb3:") ||
-	     (next != NULL && ends_with(next, nn, "escribi\xc3\xb3:"))))
-		return true;
-	if (starts_with_ci(l, "On ") &&
-	    (ends_with(l, n, "wrote:") || (next != NULL && ends_with(next, nn, "wrote:"))))
-		return true;
+			return CUT_HERE;
+	if (attribution_end(l, n))
+		return CUT_ATTRIBUTION;
+	if (attribution_start(l) && next != NULL && attribution_end(next, nn))
+		return CUT_HERE;
 	if (starts_with_ci(l, "Am ") && memmem(l, n, "schrieb", 7) != NULL)
-		return true;
+		return CUT_HERE;
 	if (starts_with_ci(l, "Le ") && memmem(l, n, "a \xc3\xa9" "crit", 8) != NULL)
-		return true;
+		return CUT_HERE;
 	if (starts_with_ci(l, "Sent from my ") || starts_with_ci(l, "Get Outlook for"))
-		return true;
-	return false;
+		return CUT_HERE;
+	return CUT_NO;
 }
+
+/* An attribution is found at its last line ("... wrote:"); it may have
+ * been wrapped from this many lines above (a long name, a mail program
+ * that folds at 72 columns), which are cut with it. */
+#define REPLY_ATTRIBUTION_LINES 3
 
 char *
 reply_new_text(const char *text)
 {
 	struct buf out = { 0 };
 	const char *l = text;
+	size_t starts[REPLY_ATTRIBUTION_LINES];   /* where the paragraph's last lines are in out */
+	size_t nstarts = 0;
 
 	buf_append(&out, "", 0);
 	while (*l) {
 		const char *e = strchr(l, '\n'), *next = NULL;
 		size_t n = e != NULL ? (size_t)(e - l) : strlen(l), nn = 0;
+		enum cut cut;
 
 		if (n > 0 && l[n - 1] == '\r')
 			n--;
@@ -142,11 +226,30 @@ reply_new_text(const char *text)
 		}
 		{
 			char *line = xstrndup(l, n);
-			bool cut = is_cut(line, n, next, nn);
 
+			cut = is_cut(line, n, next, nn);
+			if (cut == CUT_ATTRIBUTION && !attribution_start(line)) {
+				/* Wrapped: back to the line where it starts, if it is
+				 * one of the paragraph's last few. */
+				for (size_t k = nstarts; k-- > 0;)
+					if (attribution_start(out.data + starts[k])) {
+						out.len = starts[k];
+						out.data[out.len] = '\0';
+						break;
+					}
+			}
 			free(line);
-			if (cut)
+			if (cut != CUT_NO)
 				break;
+		}
+		if (n == 0) {
+			nstarts = 0;   /* a blank line ends the paragraph */
+		} else {
+			if (nstarts == REPLY_ATTRIBUTION_LINES) {
+				memmove(starts, starts + 1, (nstarts - 1) * sizeof *starts);
+				nstarts--;
+			}
+			starts[nstarts++] = out.len;
 		}
 		buf_append(&out, l, n);
 		buf_putc(&out, '\n');
@@ -206,7 +309,9 @@ entity(const char *s, struct buf *out)
 
 		if (end != semi)
 			return 0;
-		put_utf8(out, cp == 0xa0 ? ' ' : cp);
+		/* A no-break space is a space; a control character (&#27;,
+		 * &#10;) is one too, never an escape or a line of its own. */
+		put_utf8(out, cp == 0xa0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? ' ' : cp);
 		return n + 1;
 	}
 	for (size_t i = 0; i < sizeof named / sizeof named[0]; i++)
@@ -232,6 +337,26 @@ tag_name(const char *s, char *name, size_t cap, bool *closing)
 	return k;
 }
 
+/* The ">" that ends the tag at p, past quoted attribute values
+ * (alt="a > b"); NULL when the text ends first. */
+static const char *
+tag_end(const char *p)
+{
+	char quote = 0;
+
+	for (p++; *p; p++) {
+		if (quote != 0) {
+			if (*p == quote)
+				quote = 0;
+		} else if (*p == '"' || *p == '\'') {
+			quote = *p;
+		} else if (*p == '>') {
+			return p;
+		}
+	}
+	return NULL;
+}
+
 char *
 reply_html_text(const char *html)
 {
@@ -242,7 +367,7 @@ reply_html_text(const char *html)
 	buf_append(&out, "", 0);
 	while (*p) {
 		if (*p == '<') {
-			const char *gt = strchr(p, '>');
+			const char *gt = tag_end(p);
 			char name[16];
 			bool closing;
 
@@ -255,6 +380,10 @@ reply_html_text(const char *html)
 				continue;
 			}
 			tag_name(p, name, sizeof name, &closing);
+			/* Everything from the first quote on is quoted: a closing
+			 * tag hidden in the quoted message cannot end it early. */
+			if (!strcmp(name, "blockquote") && !closing && skip == 0)
+				break;
 			if (!strcmp(name, "blockquote") || !strcmp(name, "style") ||
 			    !strcmp(name, "script") || !strcmp(name, "head"))
 				skip += closing ? (skip > 0 ? -1 : 0) : 1;

@@ -47,24 +47,6 @@ is_me(const struct config *cfg, const char *a, const char **tag)
 	return false;
 }
 
-struct refs {
-	const struct config *cfg;
-	struct scan_result *res;
-};
-
-/* Keeps the references that look like our digests', up to the room. */
-static bool
-own_digest(const char *id, size_t len, void *arg)
-{
-	struct refs *r = arg;
-	struct scan_result *res = r->res;
-	const size_t room = sizeof res->digest_refs / sizeof res->digest_refs[0];
-
-	if (res->ndigest_refs < room && digest_is_own_id(r->cfg, id, len))
-		res->digest_refs[res->ndigest_refs++] = xasprintf("<%.*s>", (int)len, id);
-	return res->ndigest_refs == room;
-}
-
 /* +fu-2w, +fu-fri: 0, or -1 when the tag says nothing we know. */
 static int
 checkback_tag(const char *tag, struct scan_result *res)
@@ -85,6 +67,33 @@ checkback_tag(const char *tag, struct scan_result *res)
 		return 0;
 	}
 	return span_parse(text, &res->checkback_span, &why);
+}
+
+/* Is the message a reply to one of our digests? Only when it answers one
+ * directly (its parent is a digest's Message-ID, not just any id of its
+ * References: a stranger's message can name a digest there, and the
+ * user's answer to it would copy that) and goes to no one but me: a reply
+ * to the digest is addressed to its sender. */
+static void
+digest_parent(const struct config *cfg, const struct mailhdr *h, struct scan_result *res)
+{
+	const char *id;
+	size_t len;
+	char *to = cfg->digest_to != NULL ? addr_normalize(cfg->digest_to) : NULL;
+
+	if (mailhdr_parent(h, &id, &len) && digest_is_own_id(cfg, id, len)) {
+		bool only_me = true;
+
+		for (size_t i = 0; i < res->nothers && only_me; i++)
+			only_me = to != NULL && strcmp(res->others[i], to) == 0;
+		if (only_me) {
+			res->digest_reply = true;
+			res->digest_parent = xasprintf("<%.*s>", (int)len, id);
+		} else {
+			res->digest_reply_elsewhere = true;
+		}
+	}
+	free(to);
 }
 
 /* The display names of others, as the message wrote them (cleaned), for
@@ -125,12 +134,6 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	res->date_fallback = !h.has_date || h.date > internaldate + 86400;
 	res->at = res->date_fallback ? internaldate : h.date;
 	res->bad_addresses = h.rcpt.bad;
-	{
-		struct refs r = { cfg, res };
-
-		mailhdr_each_ref(&h, own_digest, &r);
-		res->digest_reply = res->ndigest_refs > 0;
-	}
 	if (h.rcpt.first_error != NULL)
 		res->warning = xstrdup(h.rcpt.first_error);
 
@@ -176,6 +179,7 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 	}
 	if (res->checkback)
 		other_names(text, len, from, res);
+	digest_parent(cfg, &h, res);
 	if (!res->bulk) {
 		res->hits = xcalloc(res->nothers + 1, sizeof *res->hits);
 		for (size_t i = 0; i < res->nothers; i++) {
@@ -208,8 +212,7 @@ scan_result_free(struct scan_result *res)
 	free(res->hits);   /* its strings are others' */
 	free(res->warning);
 	free(res->subject);
-	for (size_t i = 0; i < res->ndigest_refs; i++)
-		free(res->digest_refs[i]);
+	free(res->digest_parent);
 	for (size_t i = 0; res->other_names != NULL && i < res->nothers; i++)
 		free(res->other_names[i]);
 	free(res->other_names);

@@ -21,11 +21,14 @@ struct scan_result {
 	size_t bad_addresses; /* recipient entries that did not parse */
 	char *subject;        /* decoded and cleaned (clean.h), with a check-back
 	                         only; or NULL */
-	bool digest_reply;    /* In-Reply-To or References names one of our digests */
-	/* Those names, "<...>", the first SCAN_DIGEST_REFS: the caller asks
-	 * the state whether such a digest was sent. */
-	char *digest_refs[4];
-	size_t ndigest_refs;
+	/* A reply to one of our digests: it answers it directly (In-Reply-To,
+	 * or the last of References) and goes to no one but me (or
+	 * digest_to). digest_parent is that digest's Message-ID, "<...>", for
+	 * the caller to ask the state whether it was sent. */
+	bool digest_reply;
+	char *digest_parent;
+	/* It answers a digest but goes to others too: not a reply to read. */
+	bool digest_reply_elsewhere;
 	/* A check-back tag (me's LOCAL+fu-DURATION@DOMAIN among the recipients):
 	 * every other recipient is to be checked back on. */
 	bool checkback;

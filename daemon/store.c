@@ -129,8 +129,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  message_id TEXT PRIMARY KEY,"
 	"  day TEXT NOT NULL,"
 	"  sent_at INTEGER NOT NULL) WITHOUT ROWID;"
-	"INSERT INTO digests_sent SELECT message_id, day, COALESCE(sent_at, 0) FROM digests"
-	"  WHERE state = 'sent';"
+	/* The digests sent before are not in it: their ids were a hash of the
+	 * public address, which anyone can compute. */
 	/* and the display name a check-back's address had in the message */
 	"ALTER TABLE checkbacks ADD COLUMN name TEXT NOT NULL DEFAULT '';",
 };

@@ -135,20 +135,17 @@ others(struct batch *b, const struct scan_result *r)
 	return 0;
 }
 
-/* Does one of the digests the message names appear in the state as sent?
- * Says so when none does; false with b->err on a store error. */
+/* Does the digest the message answers appear in the state as sent? Says
+ * so when it does not; false with b->err on a store error. */
 static bool
 answers_sent_digest(struct batch *b, uint32_t uid, const struct scan_result *r)
 {
-	for (size_t i = 0; i < r->ndigest_refs; i++) {
-		int sent = store_digest_was_sent(b->st, r->digest_refs[i], &b->err);
+	int sent = store_digest_was_sent(b->st, r->digest_parent, &b->err);
 
-		if (sent != 0)
-			return sent > 0;
-	}
-	warn(b->hooks, "UID %lu: refers to %s, a digest that was never sent: not applied",
-	    (unsigned long)uid, r->digest_refs[0]);
-	return false;
+	if (sent == 0)
+		warn(b->hooks, "UID %lu: answers %s, a digest that was never sent: not applied",
+		    (unsigned long)uid, r->digest_parent);
+	return sent > 0;
 }
 
 static void
@@ -174,7 +171,10 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 		warn(b->hooks, "UID %lu: %s", (unsigned long)uid, r.warning);
 	if (r.bulk)
 		b->stats->bulk++;
-	if (r.digest_reply && !answers_sent_digest(b, uid, &r)) {
+	if (r.digest_reply_elsewhere) {
+		warn(b->hooks, "UID %lu: answers a digest but is addressed to others too: "
+		    "not read as a reply", (unsigned long)uid);
+	} else if (r.digest_reply && !answers_sent_digest(b, uid, &r)) {
 		/* Made up, or a digest's Message-ID copied from somewhere: nothing
 		 * a third party wrote is applied. */
 		if (b->err != NULL)

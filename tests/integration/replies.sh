@@ -234,46 +234,58 @@ expect 0 sync
 [ "$(q "SELECT length(value) FROM secrets WHERE name = 'digest'")" = 32 ] || fail "no digest key in the state"
 case $DIGEST_ID in "<followupd.digest.$TODAY."[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"@example.org>") ;;
 	*) fail "the digest's Message-ID has no 20-digit tag: $DIGEST_ID" ;; esac
-# A stranger's message names a digest that was never sent, with the id
-# that earlier versions made from the public address alone (FNV-1a of it)
-# and hides commands under a German Outlook header block; Jane answers it,
-# so her reply carries the same References.
+# What a stranger can do. The id that earlier versions gave a digest was
+# a hash of the public address (FNV-1a), which anyone can compute.
 FNV=$(/usr/bin/python3 -c '
 h = 2166136261
 for c in b"jane@example.org":
     h = ((h ^ c) * 16777619) & 0xffffffff
 print("%08x" % h)')
 FORGED="<followupd.digest.$(d '3 days ago').$FNV@example.org>"
-# quoted_reply FILE FIRST_LINE MESSAGE_ID REFERENCES: Jane's reply with
-# FIRST_LINE, then a stranger's message quoted under a German Outlook
-# header block with two commands in it.
+# quoted_reply FILE FIRST_LINE MESSAGE_ID IN_REPLY_TO REFERENCES TO: Jane's
+# reply with FIRST_LINE, then a stranger's message quoted under a German
+# Outlook header block with two commands in it.
 quoted_reply() {
 	/usr/bin/python3 - "$@" <<'PY'
 import sys, email.utils
 from email.mime.text import MIMEText
-path, first, msgid, refs = sys.argv[1:5]
+path, first, msgid, parent, refs, to = sys.argv[1:7]
 m = MIMEText(first + "\n\nVon: Mallory <m@evil.example>\nGesendet: Montag, 23. November 2026\n"
              "An: Jane Doe\nBetreff: Rechnung\n\ndone alice by call -- paid in full\n"
              "note bob owes nothing\n", "plain", "utf-8")
-m["From"] = m["To"] = "jane@example.org"
+m["From"] = "jane@example.org"
+m["To"] = to
 m["Subject"] = "Re: Rechnung"
 m["Date"] = email.utils.formatdate()
 m["Message-ID"] = msgid
-m["In-Reply-To"] = refs.split()[-1]
+m["In-Reply-To"] = parent
 m["References"] = refs
 open(path, "wb").write(m.as_bytes())
 PY
 }
-quoted_reply "$IT/forged.eml" "Danke!" "<reply-forged@example.org>" "$FORGED <invoice@evil.example>"
-before=$(q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)")
-imapctl append Sent "$IT/forged.eml" || fail "append"
+state() { q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)"; }
+# a. The stranger's message names the real digest in References (it can
+# be copied from anywhere); Jane answers the stranger: not a reply to the
+# digest, whose direct parent is the stranger's message.
+quoted_reply "$IT/a.eml" "Danke!" "<reply-a@example.org>" "<invoice@evil.example>" \
+    "$DIGEST_ID <invoice@evil.example>" "Mallory <m@evil.example>"
+# b. A made-up digest id as the parent, addressed to Jane alone.
+quoted_reply "$IT/b.eml" "Danke!" "<reply-b@example.org>" "$FORGED" "$FORGED" "jane@example.org"
+# c. The real digest as the parent, but sent to the stranger as well.
+quoted_reply "$IT/c.eml" "Danke!" "<reply-c@example.org>" "$DIGEST_ID" "$DIGEST_ID" \
+    "jane@example.org, m@evil.example"
+before=$(state)
+imapctl append Sent "$IT/a.eml" "$IT/b.eml" "$IT/c.eml" || fail "append"
 expect 0 sync
-has "$T/err" "refers to $FORGED, a digest that was never sent: not applied"
-[ "$(q "SELECT (SELECT count(*) FROM touches WHERE source = 'reply') || '/' || (SELECT count(*) FROM notes) || '/' || (SELECT count(*) FROM reply_lines)")" = "$before" ] ||
-    fail "a reply to a digest never sent changed the state: $(q "SELECT line FROM reply_lines")"
+has "$T/err" "answers $FORGED, a digest that was never sent: not applied"
+has "$T/err" "answers a digest but is addressed to others too: not read as a reply"
+! grep -q "reply to the digest" "$T/out" || fail "a stranger's reply was applied: $(cat "$T/out")"
+[ "$(state)" = "$before" ] ||
+    fail "a stranger's commands changed the state: $(q "SELECT line FROM reply_lines ORDER BY id DESC LIMIT 3")"
 # The same quoted block under a reply to the real digest: only Jane's own
 # line above it is read.
-quoted_reply "$IT/quoted.eml" "card alice" "<reply-quoted@example.org>" "$DIGEST_ID"
+quoted_reply "$IT/quoted.eml" "card alice" "<reply-quoted@example.org>" "$DIGEST_ID" \
+    "$DIGEST_ID" "jane@example.org"
 imapctl append Sent "$IT/quoted.eml" || fail "append"
 expect 0 sync
 has "$T/out" "1 reply to the digest (1 command applied, 0 lines not understood)"

@@ -202,6 +202,15 @@ test_scan_control(void **unused)
 		 * to say (tests/integration/replies.sh sends forged ones). */
 		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.2026-11-23.00000000@example.org>\r\n",
 		  false, false, 0, NULL, true, "" },
+		/* Not a reply to the digest: a digest named in References but the
+		 * message answers another (a stranger's, who put it there). */
+		{ "To: jane@example.org\r\nReferences: <followupd.digest.2026-11-23.d6f3c1f4@example.org> <m1@evil.example>\r\n",
+		  false, false, 0, NULL, false, "" },
+		{ "To: jane@example.org\r\nIn-Reply-To: <m1@evil.example>\r\nReferences: <followupd.digest.2026-11-23.d6f3c1f4@example.org> <m1@evil.example>\r\n",
+		  false, false, 0, NULL, false, "" },
+		/* ... nor one that answers the digest but goes to others too */
+		{ "To: mallory@evil.example\r\nIn-Reply-To: <followupd.digest.2026-11-23.d6f3c1f4@example.org>\r\n",
+		  false, false, 0, NULL, false, "mallory@evil.example" },
 		/* another domain, not an id of ours */
 		{ "To: jane@example.org\r\nIn-Reply-To: <followupd.digest.2026-11-23.d6f3c1f4@example.com>\r\n",
 		  false, false, 0, NULL, false, "" },
@@ -232,10 +241,13 @@ test_scan_control(void **unused)
 		assert_int_equal(scan_message(cfg, hdr, strlen(hdr), 1700000000, &r, &why), 0);
 		if (r.checkback != cases[i].checkback || r.digest_reply != cases[i].reply)
 			fail_msg("case %zu: checkback %d reply %d", i, r.checkback, r.digest_reply);
-		/* The digest named, as the state keeps it, for the caller to ask. */
-		assert_int_equal(r.ndigest_refs, cases[i].reply ? 1 : 0);
+		/* The digest answered, as the state keeps it, for the caller to ask. */
 		if (cases[i].reply)
-			assert_non_null(strstr(hdr, r.digest_refs[0]));
+			assert_true(r.digest_parent != NULL && strstr(hdr, r.digest_parent) != NULL &&
+			    strstr(r.digest_parent, "followupd.digest.") != NULL);
+		else
+			assert_null(r.digest_parent);
+		assert_int_equal(r.digest_reply_elsewhere, strncmp(hdr, "To: mallory", 11) == 0);
 		if (r.checkback) {
 			assert_int_equal(r.checkback_weekday, cases[i].weekday);
 			if (cases[i].weekday)

@@ -203,6 +203,34 @@ test_new_text(void **state)
 		/* a Spanish attribution */
 		{ "done alice\nEl lun, 23 nov 2026 a las 7:30, Jane (<jane@example.org>) "
 		  "escribi\xc3\xb3:\n> done bob\n", "done alice\n" },
+		/* Outlook in Italian, Dutch, Portuguese and Polish */
+		{ "done alice\n-----Messaggio originale-----\nDa: M\nInviato: luned\xc3\xac\nA: Jane\n"
+		  "Oggetto: x\npause alice\n", "done alice\n" },
+		{ "done alice\nDa: M\nInviato: luned\xc3\xac\nA: Jane\nOggetto: x\npause alice\n",
+		  "done alice\n" },
+		{ "done alice\nVan: M\nVerzonden: maandag\nAan: Jane\nOnderwerp: x\npause alice\n",
+		  "done alice\n" },
+		{ "done alice\nDe: M\nEnviada: segunda-feira\nPara: Jane\nAssunto: x\npause alice\n",
+		  "done alice\n" },
+		{ "done alice\nOd: M\nWys\xc5\x82" "ano: poniedzia\xc5\x82" "ek\nDo: Jane\nTemat: x\n"
+		  "pause alice\n", "done alice\n" },
+		/* any "-----Something-----" rule */
+		{ "done alice\n-----Alkuper\xc3\xa4inen viesti-----\npause alice\n", "done alice\n" },
+		/* attributions in more languages, one line or two */
+		{ "done alice\nIl giorno lun 23 nov 2026, Mallory <m@evil.example> ha scritto:\n"
+		  "pause alice\n", "done alice\n" },
+		{ "done alice\nOp 23 nov. 2026 om 07:30 schreef Mallory <m@evil.example>:\npause alice\n",
+		  "done alice\n" },
+		{ "done alice\nEm seg., 23 de nov. de 2026, Mallory escreveu:\npause alice\n",
+		  "done alice\n" },
+		/* An attribution wrapped over three lines, a stranger's display
+		 * name bringing a command onto a line of its own: cut where the
+		 * attribution starts. */
+		{ "done alice\n\nOn Mon, 23 Nov 2026 at 07:30, PPPPPPPPPPPPPPPPPPPPPP\npause alice\n"
+		  "QQQQQQQQQQQQ <m@evil.example> wrote:\npause bob\n", "done alice\n\n" },
+		/* The digest quoted with no ">" at all */
+		{ "done alice\n\nFollow-ups for Mon 23 Nov: 1 overdue\n  * done bob -- ok: 2 days overdue\n",
+		  "done alice\n\n" },
 		/* One field-like line alone is the user's text, not a quote. */
 		{ "done alice\nTo: do today\ndone bob\n", "done alice\nTo: do today\ndone bob\n" },
 	};
@@ -225,12 +253,21 @@ test_html(void **state)
 		  "<div>card zo&euml;x</div><div><br></div><div class=\"gmail_quote\">On Mon, Jane "
 		  "wrote:<blockquote>done bob<blockquote>nested</blockquote>still quoted"
 		  "</blockquote></div></body></html>",
-		  "called alice\ncard zo&euml;x\n\nOn Mon, Jane wrote:\n" },
+		  "called alice\ncard zo&euml;x\n\nOn Mon, Jane wrote:" },
 		{ "done alice&nbsp;by&nbsp;call<br>note alice likes &lt;b&gt; &amp; &#233;&#xe9;",
 		  "done alice by call\nnote alice likes <b> & \xc3\xa9\xc3\xa9" },
 		{ "<p>done\nalice</p><!-- <p>done bob</p> --><script>done bob</script>",
 		  "done alice\n" },
 		{ "unterminated <b", "unterminated " },
+		/* A quote cannot be closed from inside: not by a ">" in an
+		 * attribute, nor by extra closing tags. */
+		{ "done alice<blockquote><img alt=\"x></blockquote>\">pause alice</blockquote>",
+		  "done alice" },
+		{ "done alice<blockquote>x</blockquote></blockquote></blockquote>pause alice",
+		  "done alice" },
+		{ "<p title='a > b'>done alice</p>", "done alice\n" },
+		/* Control characters by reference are spaces. */
+		{ "done&#27;[31m alice&#10;x&#x9b;y", "done [31m alice x y" },
 	};
 
 	(void)state;
