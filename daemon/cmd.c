@@ -1,17 +1,21 @@
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "agenda.h"
 #include "buf.h"
+#include "clean.h"
 #include "cmd.h"
 #include "config.h"
 #include "day.h"
 #include "feedsrv.h"
+#include "imap.h"
 #include "json.h"
 #include "schedule.h"
 #include "store.h"
@@ -107,14 +111,78 @@ reset_getopt(void)
 
 /* ---- check ---------------------------------------------------------------- */
 
+static void
+print_folder(void *arg, const char *folder, const char *verdict)
+{
+	struct app *app = arg;
+
+	fprintf(app->out, "  %s: %s\n", folder, verdict);
+}
+
+/* check --imap: logs in to each account and says which folder is read,
+ * with the folders considered when it is found automatically. */
+static int
+check_imap(struct app *app, const struct config *cfg)
+{
+	int status = 0;
+
+	signal(SIGPIPE, SIG_IGN);   /* a server that closes is an error, not death */
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		char *label = imap_label(&cfg->accounts[i]), *folder = NULL, *note = NULL;
+		char *err = NULL;
+		struct imap *c = imap_new(&cfg->accounts[i], 60);
+		enum imap_rc rc;
+
+		fprintf(app->out, "%s: folders considered for Sent:\n", label);
+		imap_set_report(c, print_folder, app);
+		if ((rc = imap_connect(c, &err)) == IMAP_OK)
+			rc = imap_find_sent(c, &folder, &note, &err);
+		if (rc == IMAP_OK) {
+			if (note != NULL) {
+				clean_inplace(note);
+				fprintf(app->err, "followupd: %s: %s\n", label, note);
+			}
+			clean_inplace(folder);
+			fprintf(app->out, "%s: Sent folder: %s%s\n", label, folder,
+			    cfg->accounts[i].sent_folder != NULL &&
+			    strcasecmp(cfg->accounts[i].sent_folder, "auto") != 0 ?
+			    " (sent_folder)" : "");
+		} else {
+			clean_inplace(err);
+			fprintf(app->err, "followupd: %s: %s\n", label, err);
+			if (rc == IMAP_FINAL)
+				status = EX_UNAVAILABLE;
+			else if (status == 0)
+				status = EX_TEMPFAIL;
+		}
+		free(err);
+		free(note);
+		free(folder);
+		free(label);
+		imap_free(c);
+	}
+	return status;
+}
+
 int
 cmd_check(struct app *app, int argc, char **argv)
 {
+	static const struct option opts[] = {
+		{ "imap", no_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
 	struct config *cfg;
-	int status = 0;
+	bool imap = false;
+	int status = 0, ch;
 
-	if (argc != 1)
-		return cmd_usage_error(app, "check");
+	reset_getopt();
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'i')
+			return cmd_usage_error(app, "check [--imap]");
+		imap = true;
+	}
+	if (optind != argc)
+		return cmd_usage_error(app, "check [--imap]");
 	cfg = cmd_load(app, &status);
 	if (cfg == NULL)
 		return status;
@@ -124,8 +192,10 @@ cmd_check(struct app *app, int argc, char **argv)
 		    cfg->ngroups, cfg->ngroups == 1 ? "" : "s",
 		    cfg->naccounts, cfg->naccounts == 1 ? "" : "s",
 		    cfg->has_smtp ? ", SMTP" : "", cfg->timezone);
+	if (imap)
+		status = check_imap(app, cfg);
 	config_free(cfg);
-	return 0;
+	return status;
 }
 
 /* ---- due ------------------------------------------------------------------ */

@@ -116,7 +116,7 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		const struct imap_account *a = &cfg->accounts[i];
-		char *label = imap_label(a), *folder = NULL, *err = NULL;
+		char *label = imap_label(a), *folder = NULL, *err = NULL, *note = NULL;
 		struct imap *c = imap_new(a, 60);
 		struct progress p = { app, label, progress, isatty(fileno(app->err)) != 0,
 		    { 0, 0 }, -1 };
@@ -126,8 +126,11 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 
 		clock_gettime(CLOCK_MONOTONIC, &p.start);
 		if ((rc = imap_connect(c, &err)) == IMAP_OK &&
-		    (rc = imap_find_sent(c, &folder, &err)) == IMAP_OK)
+		    (rc = imap_find_sent(c, &folder, &note, &err)) == IMAP_OK) {
+			if (note != NULL)
+				on_warn(&p, note);
 			rc = sync_folder(c, cfg, a, st, folder, app->now, &hooks, &s, &err);
+		}
 		if (rc == IMAP_OK)
 			summary(app, label, folder, &s);
 		else {
@@ -140,6 +143,7 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 				status = EX_TEMPFAIL;
 		}
 		free(err);
+		free(note);
 		free(folder);
 		free(label);
 		imap_free(c);

@@ -14,18 +14,12 @@
 #include "capstream.h"
 #include "clean.h"
 #include "imap.h"
+#include "imappriv.h"
 #include "mimedec.h"
 #include "mailhdr.h"
 #include "secret.h"
 #include "tcp.h"
 #include "tlscheck.h"
-
-struct imap {
-	const struct imap_account *acct;
-	long timeout;
-	mailimap *m;
-	bool idling;
-};
 
 char *
 imap_label(const struct imap_account *a)
@@ -98,8 +92,8 @@ tripped(const struct imap *c)
 	}
 }
 
-static enum imap_rc
-fail_net(struct imap *c, int rc, const char *what, char **err)
+enum imap_rc
+imap_fail_net(struct imap *c, int rc, const char *what, char **err)
 {
 	char *why = tripped(c);
 
@@ -155,8 +149,8 @@ verify(struct imap *c, mailstream *stream, char **err)
 	return rc == 0 ? IMAP_OK : IMAP_FINAL;
 }
 
-static bool
-has_capability(struct imap *c, const char *name)
+bool
+imap_has_capability(struct imap *c, const char *name)
 {
 	struct mailimap_capability_data *caps = NULL;
 
@@ -223,7 +217,7 @@ login(struct imap *c, char **err)
 	if (rc == MAILIMAP_NO_ERROR)
 		return IMAP_OK;
 	if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_PARSE)
-		return fail_net(c, rc, how, err);
+		return imap_fail_net(c, rc, how, err);
 	r = response(c);
 	*err = xasprintf("%s failed: %s", how, r);
 	free(r);
@@ -253,9 +247,11 @@ open_stream(struct imap *c, mailstream **out, char **err)
 		s = mailstream_ssl_open_with_callback_timeout(fd, (time_t)c->timeout, tls_setup,
 		    sv->host);
 		if (s == NULL) {
+			const char *why = tlscheck_handshake_error();
+
 			close(fd);
-			*err = xasprintf("cannot connect to %s:%d (TLS handshake failed)", sv->host,
-			    sv->port);
+			*err = xasprintf("cannot connect to %s:%d (TLS handshake failed%s%s)",
+			    sv->host, sv->port, why != NULL ? ": " : "", why != NULL ? why : "");
 			return IMAP_TEMP;
 		}
 		if ((irc = verify(c, s, err)) != IMAP_OK) {
@@ -292,9 +288,9 @@ starttls(struct imap *c, int greeting, char **err)
 		    sv->host, sv->port);
 		return IMAP_FINAL;
 	}
-	if (!has_capability(c, "STARTTLS")) {
+	if (!imap_has_capability(c, "STARTTLS")) {
 		if (capstream_tripped(c->m->imap_stream) != CAPSTREAM_FINE)
-			return fail_net(c, MAILIMAP_ERROR_STREAM, "CAPABILITY", err);
+			return imap_fail_net(c, MAILIMAP_ERROR_STREAM, "CAPABILITY", err);
 		*err = xasprintf("%s:%d does not offer STARTTLS; refusing to log in without TLS",
 		    sv->host, sv->port);
 		return IMAP_FINAL;
@@ -303,9 +299,13 @@ starttls(struct imap *c, int greeting, char **err)
 	 * bare TLS one. */
 	rc = mailimap_socket_starttls_with_callback(c->m, tls_setup, sv->host);
 	if (rc != MAILIMAP_NO_ERROR) {
+		const char *why = tlscheck_handshake_error();
+
 		if (capstream_tripped(c->m->imap_stream) != CAPSTREAM_FINE)
-			return fail_net(c, rc, "STARTTLS", err);
-		*err = xasprintf("STARTTLS with %s:%d failed", sv->host, sv->port);
+			return imap_fail_net(c, rc, "STARTTLS", err);
+		*err = xasprintf("STARTTLS with %s:%d failed%s%s%s", sv->host, sv->port,
+		    why != NULL ? " (TLS handshake: " : "", why != NULL ? why : "",
+		    why != NULL ? ")" : "");
 		return IMAP_TEMP;
 	}
 	if ((irc = verify(c, c->m->imap_stream, err)) != IMAP_OK)
@@ -316,6 +316,40 @@ starttls(struct imap *c, int greeting, char **err)
 	}
 	/* What the server said before TLS is forgotten (RFC 3501 6.2.1). */
 	forget_capabilities(c);
+	return IMAP_OK;
+}
+
+/* ENABLE UTF8=ACCEPT (RFC 6855) where offered: names then go both ways as
+ * UTF-8, and a server that has no modified UTF-7 form for a name still
+ * finds it. */
+static enum imap_rc
+enable_utf8(struct imap *c, char **err)
+{
+	struct mailimap_capability_data *want, *got = NULL;
+	clist *l;
+	int rc;
+
+	c->utf8 = false;
+	if (!imap_has_capability(c, "ENABLE") || !imap_has_capability(c, "UTF8=ACCEPT"))
+		return IMAP_OK;
+	l = clist_new();
+	clist_append(l, mailimap_capability_new(MAILIMAP_CAPABILITY_NAME, NULL,
+	    xstrdup("UTF8=ACCEPT")));
+	want = mailimap_capability_data_new(l);
+	rc = mailimap_enable(c->m, want, &got);
+	mailimap_capability_data_free(want);
+	if (rc == MAILIMAP_ERROR_STREAM || rc == MAILIMAP_ERROR_PARSE)
+		return imap_fail_net(c, rc, "ENABLE", err);
+	if (rc != MAILIMAP_NO_ERROR || got == NULL)
+		return IMAP_OK;   /* refused: modified UTF-7 it is */
+	for (clistiter *it = clist_begin(got->cap_list); it != NULL; it = clist_next(it)) {
+		struct mailimap_capability *cap = clist_content(it);
+
+		if (cap->cap_type == MAILIMAP_CAPABILITY_NAME &&
+		    strcasecmp(cap->cap_data.cap_name, "UTF8=ACCEPT") == 0)
+			c->utf8 = true;
+	}
+	mailimap_capability_data_free(got);
 	return IMAP_OK;
 }
 
@@ -355,97 +389,42 @@ imap_connect(struct imap *c, char **err)
 		return irc;
 	keepalive(c);
 	if (rc == MAILIMAP_NO_ERROR_AUTHENTICATED)
-		return IMAP_OK;
+		return enable_utf8(c, err);
+	/* Only in plain text (tls = none): after TLS, what was said before
+	 * is forgotten. The server would refuse LOGIN (RFC 3501 6.2.3), but
+	 * only once the password has crossed the network in the clear. */
+	if (imap_has_capability(c, "LOGINDISABLED")) {
+		*err = xasprintf("%s:%d refuses to log in without TLS (LOGINDISABLED); "
+		    "use imaps:// or STARTTLS (remove tls = none)", sv->host, sv->port);
+		return IMAP_FINAL;
+	}
 	if ((irc = login(c, err)) != IMAP_OK)
 		return irc;
 	/* Capabilities can change after login (IDLE is often only listed then). */
 	forget_capabilities(c);
-	(void)has_capability(c, "IDLE");
-	return IMAP_OK;
-}
-
-static const char *const well_known[] = {
-	"Sent", "Sent Items", "Sent Messages", "[Gmail]/Sent Mail", "INBOX.Sent",
-};
-
-/* The folder flagged \Sent in a LIST or XLIST answer, or NULL. */
-static char *
-flagged_sent(clist *list)
-{
-	for (clistiter *it = clist_begin(list); it != NULL; it = clist_next(it)) {
-		struct mailimap_mailbox_list *mb = clist_content(it);
-
-		if (mb->mb_flag == NULL || mb->mb_flag->mbf_oflags == NULL)
-			continue;
-		for (clistiter *f = clist_begin(mb->mb_flag->mbf_oflags); f != NULL;
-		    f = clist_next(f)) {
-			struct mailimap_mbx_list_oflag *o = clist_content(f);
-
-			/* A name with control characters (an LF would forge
-			 * log lines and sd_notify assignments) is no real
-			 * folder: IMAP names are printable. */
-			if (o->of_type == MAILIMAP_MBX_LIST_OFLAG_FLAG_EXT &&
-			    o->of_flag_ext != NULL &&
-			    strcasecmp(o->of_flag_ext, "Sent") == 0 &&
-			    mb->mb_name != NULL && clean_is_clean(mb->mb_name))
-				return xstrdup(mb->mb_name);
-		}
-	}
-	return NULL;
-}
-
-enum imap_rc
-imap_find_sent(struct imap *c, char **folder, char **err)
-{
-	const char *want = c->acct->sent_folder;
-	clist *list = NULL;
-	char *found = NULL;
-	int rc;
-
-	if (want != NULL && strcasecmp(want, "auto") != 0) {
-		*folder = xstrdup(want);
-		return IMAP_OK;
-	}
-	rc = mailimap_list(c->m, "", "*", &list);
-	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "LIST", err);
-	found = flagged_sent(list);
-	if (found == NULL && has_capability(c, "XLIST")) {
-		clist *x = NULL;
-
-		if (mailimap_xlist(c->m, "", "*", &x) == MAILIMAP_NO_ERROR) {
-			found = flagged_sent(x);
-			mailimap_list_result_free(x);
-		}
-	}
-	for (size_t i = 0; found == NULL && i < sizeof well_known / sizeof well_known[0]; i++)
-		for (clistiter *it = clist_begin(list); it != NULL; it = clist_next(it)) {
-			struct mailimap_mailbox_list *mb = clist_content(it);
-
-			if (strcmp(mb->mb_name, well_known[i]) == 0) {
-				found = xstrdup(mb->mb_name);
-				break;
-			}
-		}
-	mailimap_list_result_free(list);
-	if (found == NULL) {
-		*err = xstrdup("no Sent folder found (no \\Sent SPECIAL-USE or XLIST flag, "
-		    "none of Sent, Sent Items, Sent Messages, [Gmail]/Sent Mail, INBOX.Sent); "
-		    "set sent_folder");
-		return IMAP_FINAL;
-	}
-	*folder = found;
-	return IMAP_OK;
+	(void)imap_has_capability(c, "IDLE");
+	return enable_utf8(c, err);
 }
 
 enum imap_rc
 imap_examine(struct imap *c, const char *folder, struct imap_folder *out, char **err)
 {
-	int rc = mailimap_examine(c->m, folder);
+	char *wire = imap_wire_name(c, folder, err);
 	struct mailimap_selection_info *si;
+	int rc;
+
+	if (wire == NULL) {
+		char *why = *err;
+
+		*err = xasprintf("folder name \"%s\": %s", folder, why);
+		free(why);
+		return IMAP_FINAL;
+	}
+	rc = mailimap_examine(c->m, wire);
+	free(wire);
 
 	if (rc != MAILIMAP_NO_ERROR) {
-		enum imap_rc irc = fail_net(c, rc, "EXAMINE", err);
+		enum imap_rc irc = imap_fail_net(c, rc, "EXAMINE", err);
 
 		if (rc == MAILIMAP_ERROR_EXAMINE) {
 			char *r = response(c);
@@ -495,7 +474,7 @@ imap_search_from(struct imap *c, uint32_t first, uint32_t **uids, size_t *n,
 	rc = mailimap_uid_search(c->m, NULL, key, &result);
 	mailimap_search_key_free(key);
 	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "UID SEARCH", err);
+		return imap_fail_net(c, rc, "UID SEARCH", err);
 	v = xcalloc((size_t)clist_count(result) + 1, sizeof *v);
 	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
 		uint32_t uid = *(uint32_t *)clist_content(it);
@@ -508,6 +487,49 @@ imap_search_from(struct imap *c, uint32_t first, uint32_t **uids, size_t *n,
 	qsort(v, count, sizeof *v, cmp_uid);
 	*uids = v;
 	*n = count;
+	return IMAP_OK;
+}
+
+enum imap_rc
+imap_fetch_uids_from(struct imap *c, uint32_t first, uint32_t **uids, size_t *n,
+    char **err)
+{
+	struct mailimap_fetch_type *ft = mailimap_fetch_type_new_fetch_att_list_empty();
+	struct mailimap_set *set;
+	clist *result = NULL;
+	size_t count = 0;
+	uint32_t *v;
+	int rc;
+
+	if (first == 0)
+		first = 1;
+	set = mailimap_set_new_interval(first, 0);
+	mailimap_fetch_type_new_fetch_att_list_add(ft, mailimap_fetch_att_new_uid());
+	rc = mailimap_uid_fetch(c->m, set, ft, &result);
+	mailimap_set_free(set);
+	mailimap_fetch_type_free(ft);
+	if (rc != MAILIMAP_NO_ERROR)
+		return imap_fail_net(c, rc, "UID FETCH (UID)", err);
+	v = xcalloc((size_t)clist_count(result) + 1, sizeof *v);
+	for (clistiter *it = clist_begin(result); it != NULL; it = clist_next(it)) {
+		struct mailimap_msg_att *ma = clist_content(it);
+
+		for (clistiter *a = clist_begin(ma->att_list); a != NULL; a = clist_next(a)) {
+			struct mailimap_msg_att_item *item = clist_content(a);
+
+			if (item->att_type == MAILIMAP_MSG_ATT_ITEM_STATIC &&
+			    item->att_data.att_static->att_type == MAILIMAP_MSG_ATT_UID &&
+			    item->att_data.att_static->att_data.att_uid >= first)
+				v[count++] = item->att_data.att_static->att_data.att_uid;
+		}
+	}
+	mailimap_fetch_list_free(result);
+	qsort(v, count, sizeof *v, cmp_uid);
+	*n = 0;
+	for (size_t i = 0; i < count; i++)   /* a flag change may repeat a UID */
+		if (*n == 0 || v[*n - 1] != v[i])
+			v[(*n)++] = v[i];
+	*uids = v;
 	return IMAP_OK;
 }
 
@@ -568,7 +590,7 @@ imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
 	mailimap_set_free(set);
 	mailimap_fetch_type_free(ft);
 	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "UID FETCH", err);
+		return imap_fail_net(c, rc, "UID FETCH", err);
 	*out = xcalloc(1, sizeof **out);
 	(*out)->result = result;
 	(*out)->first = uids[0];
@@ -654,7 +676,7 @@ imap_idle_start(struct imap *c, char **err)
 	int rc = mailimap_idle(c->m);
 
 	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "IDLE", err);
+		return imap_fail_net(c, rc, "IDLE", err);
 	c->idling = true;
 	return IMAP_OK;
 }
@@ -667,7 +689,7 @@ imap_idle_done(struct imap *c, char **err)
 	c->idling = false;
 	rc = mailimap_idle_done(c->m);
 	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "IDLE DONE", err);
+		return imap_fail_net(c, rc, "IDLE DONE", err);
 	return IMAP_OK;
 }
 
@@ -694,7 +716,7 @@ imap_noop(struct imap *c, char **err)
 {
 	int rc = mailimap_noop(c->m);
 
-	return rc == MAILIMAP_NO_ERROR ? IMAP_OK : fail_net(c, rc, "NOOP", err);
+	return rc == MAILIMAP_NO_ERROR ? IMAP_OK : imap_fail_net(c, rc, "NOOP", err);
 }
 
 void
@@ -830,7 +852,7 @@ imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html, char **er
 	mailimap_fetch_type_free(ft);
 	if (rc != MAILIMAP_NO_ERROR) {
 		mailimap_set_free(set);
-		return fail_net(c, rc, "UID FETCH BODYSTRUCTURE", err);
+		return imap_fail_net(c, rc, "UID FETCH BODYSTRUCTURE", err);
 	}
 	st = fetched(result, uid, MAILIMAP_MSG_ATT_BODYSTRUCTURE);
 	if (st != NULL && st->att_data.att_bodystructure != NULL)
@@ -860,7 +882,7 @@ imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html, char **er
 	mailimap_fetch_type_free(ft);
 	mailimap_set_free(set);
 	if (rc != MAILIMAP_NO_ERROR)
-		return fail_net(c, rc, "UID FETCH BODY.PEEK", err);
+		return imap_fail_net(c, rc, "UID FETCH BODY.PEEK", err);
 	st = fetched(result, uid, MAILIMAP_MSG_ATT_BODY_SECTION);
 	if (st != NULL && st->att_data.att_body_section != NULL &&
 	    st->att_data.att_body_section->sec_body_part != NULL)

@@ -39,13 +39,25 @@ struct imap *imap_new(const struct imap_account *a, long timeout);
  * certificate, and logs in. */
 enum imap_rc imap_connect(struct imap *c, char **err);
 /* The Sent folder: sent_folder when configured, else SPECIAL-USE \Sent,
- * then XLIST, then the well-known names. *folder allocated. */
-enum imap_rc imap_find_sent(struct imap *c, char **folder, char **err);
+ * then XLIST, then the names mail programs give it (sentname.h). Folder
+ * names here are as the mail program shows them, in UTF-8; imap.c turns
+ * them into modified UTF-7 (or keeps UTF-8 where UTF8=ACCEPT is enabled)
+ * on the wire. *folder allocated; *note, allocated or NULL: a warning that
+ * another folder looks like Sent too, and how to choose it. */
+enum imap_rc imap_find_sent(struct imap *c, char **folder, char **note, char **err);
+/* For followupd check --imap: imap_find_sent calls fn with each folder
+ * it considers (cleaned for printing) and its verdict. */
+typedef void (*imap_folder_fn)(void *arg, const char *folder, const char *verdict);
+void imap_set_report(struct imap *c, imap_folder_fn fn, void *arg);
 /* EXAMINEs (read-only) a folder. */
 enum imap_rc imap_examine(struct imap *c, const char *folder,
     struct imap_folder *out, char **err);
 /* The UIDs >= first in the selected folder, ascending. *uids allocated. */
 enum imap_rc imap_search_from(struct imap *c, uint32_t first, uint32_t **uids,
+    size_t *n, char **err);
+/* The same read with UID FETCH first:* (UID), for a server whose SEARCH
+ * answers less than the folder holds (GNU imap4d). */
+enum imap_rc imap_fetch_uids_from(struct imap *c, uint32_t first, uint32_t **uids,
     size_t *n, char **err);
 /* Fetches UID, INTERNALDATE and the header fields mailhdr reads for these
  * UIDs, in one command. A message the server sends unasked is ignored. */

@@ -12,7 +12,7 @@
 
 static const char usage[] =
     "usage: followupd [-c FILE] [-v|-q] COMMAND [ARGS]\n"
-    "  check                      validate the configuration and exit\n"
+    "  check [--imap]             validate the configuration (--imap: log in, show the Sent folder)\n"
     "  due [--date D] [--json] [--all]\n"
     "                             who is overdue / due / coming up\n"
     "  log WHO [--via V] [--date D] [--note TEXT]\n"

@@ -511,6 +511,31 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
 	return rc;
 }
 
+/* The UIDs past last. A server whose SEARCH answers less than EXAMINE
+ * said (GNU imap4d answers an empty SEARCH for a folder of 300) is asked
+ * again with UID FETCH; what is still missing is said, not taken for an
+ * empty folder. */
+static enum imap_rc
+new_uids(struct imap *c, const char *folder, const struct imap_folder *info, uint32_t last,
+    const struct sync_hooks *hooks, uint32_t **uids, size_t *n, char **err)
+{
+	enum imap_rc rc = imap_search_from(c, last + 1, uids, n, err);
+	bool short_read = last == 0 ? *n < info->exists :
+	    *n == 0 && info->uidnext > last + 1;
+
+	if (rc != IMAP_OK || !short_read)
+		return rc;
+	free(*uids);
+	*uids = NULL;
+	if ((rc = imap_fetch_uids_from(c, last + 1, uids, n, err)) != IMAP_OK)
+		return rc;
+	if (last == 0 && *n < info->exists)
+		warn(hooks, "folder \"%s\" holds %lu messages, the server says, but it lists "
+		    "only %zu of them (by UID SEARCH and UID FETCH): the others cannot be read",
+		    folder, (unsigned long)info->exists, *n);
+	return IMAP_OK;
+}
+
 enum imap_rc
 sync_folder(struct imap *c, const struct config *cfg, const struct imap_account *a,
     struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
@@ -541,7 +566,7 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 	if (last == 0 && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
 	    store_reply_pending_reset(st, a->name, folder, err) < 0))
 		return IMAP_FINAL;
-	if ((rc = imap_search_from(c, last + 1, &uids, &n, err)) != IMAP_OK)
+	if ((rc = new_uids(c, folder, &info, last, hooks, &uids, &n, err)) != IMAP_OK)
 		return rc;
 	if (hooks != NULL && hooks->progress != NULL)
 		hooks->progress(hooks->arg, 0, n);

@@ -14,6 +14,24 @@ struct tlscheck {
 	gnutls_x509_trust_list_t list;
 };
 
+static _Thread_local int handshake_rc;
+
+/* Takes the place of GnuTLS's own for libetpan (see tlscheck.h). */
+void
+gnutls_perror(int error)
+{
+	handshake_rc = error != 0 ? error : GNUTLS_E_INTERNAL_ERROR;
+}
+
+const char *
+tlscheck_handshake_error(void)
+{
+	int rc = handshake_rc;
+
+	handshake_rc = 0;
+	return rc != 0 ? gnutls_strerror(rc) : NULL;
+}
+
 struct tlscheck *
 tlscheck_new(const char *ca_file, char **err)
 {

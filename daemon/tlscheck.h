@@ -20,4 +20,12 @@ void tlscheck_free(struct tlscheck *tc);
 int tlscheck_verify(struct tlscheck *tc, const char *host,
     const unsigned char *const *der, const size_t *len, size_t n, char **err);
 
+/* Why the last TLS handshake on this thread failed ("Peer has terminated
+ * the connection"), or NULL; reading it forgets it. libetpan prints
+ * GnuTLS's reason on stderr with gnutls_perror(), a line that is not
+ * followupd's: tlscheck.c defines gnutls_perror, which the dynamic linker
+ * then gives libetpan instead of GnuTLS's, and keeps the reason here for
+ * the caller's message. */
+const char *tlscheck_handshake_error(void);
+
 #endif

@@ -216,8 +216,15 @@ bring_up(struct watch *w, struct wacct *ac, time_t now)
 		goto bad;
 	if (w->hooks.up != NULL)
 		w->hooks.up(w->hooks.arg, ac->label);
-	if (ac->folder == NULL && (rc = imap_find_sent(ac->c, &ac->folder, &err)) != IMAP_OK)
-		goto bad;
+	if (ac->folder == NULL) {
+		char *note = NULL;
+
+		if ((rc = imap_find_sent(ac->c, &ac->folder, &note, &err)) != IMAP_OK)
+			goto bad;
+		if (note != NULL)
+			logf_(w, 1, ac, "%s", note);
+		free(note);
+	}
 	if ((rc = scan(w, ac, now, &err)) != IMAP_OK)
 		goto bad;
 	if ((rc = start_waiting(w, ac, now, &err)) != IMAP_OK)

@@ -12,7 +12,11 @@
 # of a pending reply to the digest (given up after SYNC_REPLY_TRIES syncs,
 # a try that is killed counted too); control characters in a folder name
 # and a server's error text (no forged log line, no second sd_notify
-# assignment). Each sync ends with a message naming the account and
+# assignment); a TLS handshake cut short, on imaps and after STARTTLS
+# (GnuTLS's reason in followupd's message: every line on stderr is
+# followupd's); an empty UID SEARCH after EXISTS 3, as GNU imap4d answers
+# (read with UID FETCH, or said); UTF8=ACCEPT enabled and a \Sent folder
+# that is not ASCII. Each sync ends with a message naming the account and
 # exit 75 (or 0 where the junk is harmless, 69 where the user must act),
 # never a crash or a hang, within HOSTILE_MAX_KB of memory (below); the
 # state stays intact. The daemon, fed junk in IDLE connection after
@@ -70,6 +74,9 @@ hsync() {
 	echo "# $1: exit $rc, peak RSS $((kb / 1024)) MB: $(head -1 "$IT/err" "$IT/out" | grep -v '^==' | head -2 | tr '\n' ' ')"
 	[ "$rc" = "$2" ] || fail "$1: exit $rc, want $2; $(cat "$IT/err")"
 	grep -qF -- "$3" "$IT/err" "$IT/out" || fail "$1: no '$3' in: $(cat "$IT/err" "$IT/out")"
+	# Every line is followupd's own (valgrind's "==PID==" lines aside).
+	! grep -v '^followupd: \|^==' "$IT/err" >"$IT/stray" ||
+	    fail "$1: a line that is not followupd's on stderr: $(cat "$IT/stray")"
 	[ "$measure" = no ] || [ "$kb" -lt "$HOSTILE_MAX_KB" ] 2>/dev/null ||
 	    fail "$1: $kb KB of memory, over $HOSTILE_MAX_KB"
 	if [ -f "$DB" ]; then
@@ -104,7 +111,13 @@ long-line|imaps|75|imap jane: UID FETCH: connection to 127.0.0.1:
 bye-fetch|imaps|75|imap jane: UID FETCH: connection to 127.0.0.1:
 out-of-order|imaps|0|imap jane: Sent: 
 many|imaps|0|imap jane: Sent: 3 new messages, 1 follow-up recorded
+tls-drop|imaps|75|(TLS handshake failed: 
+tls-drop|starttls|75|failed (TLS handshake: 
+imap4d|imaps|0|imap jane: Sent: 3 new messages, 1 follow-up recorded
+imap4d-blind|imaps|0|imap jane: folder "Sent" holds 3 messages, the server says, but it lists only 0 of them
+utf8|imaps|0|imap jane: Éléments envoyés: 3 new messages, 1 follow-up recorded
 MODES
+grep -q 'enabled UTF8=ACCEPT' "$H/log" || fail "utf8: UTF8=ACCEPT was not enabled"
 ESC=$(printf '\033')
 echo esc-login >"$H/mode"
 hconf imaps

@@ -26,6 +26,14 @@ then whatever DIR/mode says, read at each connection:
   esc-login       LOGIN refused with escape sequences and a C1 control
                   (CSI) in its text
   starttls-big    like big-literal, after STARTTLS (on PLAINPORT)
+  tls-drop        closes the connection instead of the TLS handshake (imaps)
+                  or right after "OK begin TLS" (STARTTLS)
+  imap4d          as GNU imap4d: EXISTS 3, then an empty UID SEARCH; UID
+                  FETCH 1:* (UID) lists the three
+  imap4d-blind    the same, but UID FETCH (UID) lists none either
+  utf8            offers ENABLE and UTF8=ACCEPT; the \Sent folder is
+                  "Éléments envoyés", in UTF-8 once enabled, else in
+                  modified UTF-7, and EXAMINE knows it only in that form
 
 Usage: hostile_imapd.py DIR PORT CERT KEY [PLAINPORT SELFPORT SELFCERT SELFKEY]
 PORT is imaps with CERT; PLAINPORT is plain IMAP with STARTTLS (CERT);
@@ -45,6 +53,8 @@ import time
 DIR, PORT, CERT, KEY = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 ENDLESS = 200 << 20
 LF_FOLDER = b"Sent\nWATCHDOG=trigger\nSTOPPING=1\nfollowupd: forged line"
+UTF8_NAME = "Éléments envoyés".encode()
+MUTF7_NAME = b"&AMk-l&AOk-ments envoy&AOk-s"
 HEADER = (b"Date: Mon, 23 Nov 2026 09:00:00 +0000\r\n"
           b"Message-ID: <hostile-1@example.org>\r\nTo: Alice <alice@example.com>\r\n\r\n")
 
@@ -79,6 +89,8 @@ def serve(conn, m, ctx=None, greet=True):
     """ctx: plain IMAP that offers STARTTLS with it."""
     f = conn.makefile("rb")
     w = conn.sendall
+    utf8 = False
+    caps = b" ENABLE UTF8=ACCEPT" if m == "utf8" else b""
     if m == "garbage":
         w(os.urandom(4096) + b"\r\n* OK \x00\xff\r\n")
         return
@@ -107,10 +119,17 @@ def serve(conn, m, ctx=None, greet=True):
             if m == "endless-capability":
                 endless(w, b"* CAPABILITY IMAP4rev1 STARTTLS ")
                 return
-            w(b"* CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE%s\r\n%s OK done\r\n"
-              % (b" STARTTLS" if ctx is not None else b"", tag))
+            w(b"* CAPABILITY IMAP4rev1 IDLE LITERAL+ SPECIAL-USE%s%s\r\n%s OK done\r\n"
+              % (b" STARTTLS" if ctx is not None else b"", caps, tag))
+        elif cmd == b"ENABLE" and m == "utf8":
+            utf8 = b"UTF8=ACCEPT" in rest.upper()
+            if utf8:
+                log("enabled UTF8=ACCEPT")
+            w(b"%s%s OK enabled\r\n" % (b"* ENABLED UTF8=ACCEPT\r\n" if utf8 else b"", tag))
         elif cmd == b"STARTTLS" and ctx is not None:
             w(b"%s OK begin TLS\r\n" % tag)
+            if m == "tls-drop":
+                return
             with ctx.wrap_socket(conn, server_side=True) as tls:
                 serve(tls, m, None, False)
             return
@@ -123,9 +142,16 @@ def serve(conn, m, ctx=None, greet=True):
                 w(b'* LIST (\\HasNoChildren \\Sent) "/" {%d}\r\n%s\r\n'
                   b'* LIST () "/" "INBOX"\r\n%s OK done\r\n' % (len(LF_FOLDER), LF_FOLDER, tag))
                 continue
+            if m == "utf8":
+                w(b'* LIST (\\HasNoChildren \\Sent) "/" "%s"\r\n* LIST () "/" "INBOX"\r\n'
+                  b"%s OK done\r\n" % (UTF8_NAME if utf8 else MUTF7_NAME, tag))
+                continue
             w(b'* LIST (\\HasNoChildren \\Sent) "/" "Sent"\r\n* LIST () "/" "INBOX"\r\n'
               b"%s OK done\r\n" % tag)
         elif cmd in (b"EXAMINE", b"SELECT", b"STATUS"):
+            if m == "utf8" and rest.strip(b'"') != (UTF8_NAME if utf8 else MUTF7_NAME):
+                w(b"%s NO Mailbox does not exist\r\n" % tag)
+                continue
             if m == "many-exists":
                 w(b"* 1 EXISTS\r\n" * 5000000)
             if m == "many":
@@ -135,7 +161,13 @@ def serve(conn, m, ctx=None, greet=True):
                 w(b"* 1 EXISTS\r\n* 9 EXPUNGE\r\n")
             w(b"%s OK [READ-ONLY] done\r\n" % tag)
         elif cmd == b"UID" and rest.upper().startswith(b"SEARCH"):
-            w(b"* SEARCH 1 2 3\r\n%s OK done\r\n" % tag)
+            w(b"* SEARCH%s\r\n%s OK done\r\n"
+              % (b"" if m.startswith("imap4d") else b" 1 2 3", tag))
+        elif cmd == b"UID" and rest.upper().startswith(b"FETCH") and \
+                rest.upper().endswith(b"(UID)"):
+            w(b"".join(b"* %d FETCH (UID %d)\r\n" % (i, i)
+                       for i in ((1, 2, 3) if m != "imap4d-blind" else ())))
+            w(b"%s OK done\r\n" % tag)
         elif cmd == b"UID" and b"BODYSTRUCTURE" in rest.upper():
             if m == "deep":
                 w(b"* 2 FETCH (UID 2 BODYSTRUCTURE " + b"(" * 100000 + b")" * 100000
@@ -208,6 +240,8 @@ def handle(raw, n, ctx, plain):
         if plain:
             with raw:
                 serve(raw, m, ctx)
+        elif m == "tls-drop":
+            raw.close()
         else:
             with ctx.wrap_socket(raw, server_side=True) as conn:
                 serve(conn, m)
