@@ -348,8 +348,10 @@ append_event(struct buf *out, icalcomponent *c)
 }
 
 char *
-cal_feed(const struct config *cfg, const struct fu_item *items, size_t n, int today)
+cal_feed(const struct config *cfg, const struct fu_item *items, size_t n, int today,
+    const struct cal_placed *placed, size_t nplaced)
 {
+	struct hmap where = { 0 };
 	icalcomponent *cal = new_calendar(cfg, CAL_PUBLISH_FEED);
 	icaltimezone *z = cal_zone(cfg);
 	struct icaltimetype dtstamp = ical_utc(tz_time_of(today, 0));
@@ -378,12 +380,20 @@ cal_feed(const struct config *cfg, const struct fu_item *items, size_t n, int to
 	end = strstr(text, "END:VCALENDAR\r\n");
 	buf_append(&out, text, end != NULL ? (size_t)(end - text) : strlen(text));
 	free(text);
+	for (size_t i = 0; i < nplaced; i++)
+		hmap_put(&where, placed[i].uid, (void *)&placed[i]);
 	for (size_t i = 0; i < n; i++) {
+		const struct cal_placed *at;
+
 		if (cal_event_of(cfg, &items[i], today, &ev) < 0)
 			continue;
+		if ((items[i].status == FU_DUE || items[i].status == FU_OVERDUE) &&
+		    (at = hmap_get(&where, ev.uid)) != NULL && at->day >= items[i].due)
+			ev.day = at->day;
 		append_event(&out, item_event(cfg, z, &ev, dtstamp, true));
 		cal_event_free(&ev);
 	}
+	hmap_free(&where);
 	for (size_t i = 0; i < cfg->ncontacts; i++)
 		if (cfg->contacts[i].bday_month > 0)
 			append_event(&out, birthday_event(cfg, &cfg->contacts[i], dtstamp));

@@ -26,16 +26,26 @@ struct cal_event {
 
 /* The event of an item, or -1 when the item is not for a calendar
  * (paused, done, beyond the calendar horizon). Due and overdue items are
- * on today in the feed; invites use the due date (the caller may change day). */
+ * on today (the caller may change day: cal_feed and invite_plan keep the
+ * date an invite was sent for). */
 int cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
     struct cal_event *ev);
 void cal_event_free(struct cal_event *ev);
 
+/* Where an invite put an item: the date its last REQUEST was for. */
+struct cal_placed {
+	const char *uid;
+	int day;
+};
+
 /* The feed: VCALENDAR text (CRLF, folded), the same for the same inputs.
  * DTSTAMP is the start of today, so the text changes only when an event
- * does or the day does. */
+ * does or the day does. A due or overdue item is on today, unless an
+ * invite already put it on a date on or after its due date (placed,
+ * nplaced: the state's invites): then on that date, as in the calendar
+ * the invite reached. One UID, one date. */
 char *cal_feed(const struct config *cfg, const struct fu_item *items, size_t n,
-    int today);
+    int today, const struct cal_placed *placed, size_t nplaced);
 
 /* An iMIP object: METHOD REQUEST or CANCEL of ev, from me to me, with
  * sequence and dtstamp. */

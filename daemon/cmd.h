@@ -67,6 +67,12 @@ bool cmd_feed_publish(struct app *app, const struct config *cfg, const char *tex
  * (cmdinvite.c). 0 or a sysexits(3) status after saying why. */
 int cmd_invites(struct app *app, const struct config *cfg, struct store *st,
     const struct fu_item *items, size_t n, int today);
+/* The dates the state's live invites were sent for, for cal_feed; none
+ * when invites are off. 0 or -1 with *err. */
+struct cal_placed;
+int cmd_invites_placed(const struct config *cfg, struct store *st, struct cal_placed **out,
+    size_t *n, char **err);
+void cmd_placed_free(struct cal_placed *p, size_t n);
 /* The digest of day, built from the state and sent (cmddigest.c). */
 enum digest_outcome {
 	DIGEST_SENT,       /* sent now (or printed, with dry) */

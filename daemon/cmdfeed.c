@@ -30,14 +30,21 @@ feed_build_on(struct app *app, const struct config *cfg, struct store *st, int d
     char **err)
 {
 	struct agenda a;
+	struct cal_placed *placed;
+	size_t nplaced;
 	int today = tz_day_of(app->now);
 	char *text;
 
 	if (day == DAY_NONE)
 		day = today;
-	if (agenda_build(&a, cfg, st, day, today, err) < 0)
+	if (cmd_invites_placed(cfg, st, &placed, &nplaced, err) < 0)
 		return NULL;
-	text = cal_feed(cfg, a.items, a.count, day);
+	if (agenda_build(&a, cfg, st, day, today, err) < 0) {
+		cmd_placed_free(placed, nplaced);
+		return NULL;
+	}
+	text = cal_feed(cfg, a.items, a.count, day, placed, nplaced);
+	cmd_placed_free(placed, nplaced);
 	agenda_free(&a);
 	return text;
 }

@@ -8,6 +8,7 @@
 #include <sysexits.h>
 
 #include "buf.h"
+#include "cal.h"
 #include "cmd.h"
 #include "day.h"
 #include "invite.h"
@@ -47,6 +48,38 @@ known_free(struct known_list *l)
 		free((char *)l->k[i].contact);
 	}
 	free(l->k);
+}
+
+int
+cmd_invites_placed(const struct config *cfg, struct store *st, struct cal_placed **out,
+    size_t *n, char **err)
+{
+	struct known_list known = { 0 };
+	size_t m = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!cfg->calendar.invites)
+		return 0;
+	if (store_invites_each(st, collect_known, &known, err) < 0) {
+		known_free(&known);
+		return -1;
+	}
+	*out = xcalloc(known.n + 1, sizeof **out);
+	for (size_t i = 0; i < known.n; i++)
+		if (!known.k[i].cancelled && !known.k[i].closed)
+			(*out)[m++] = (struct cal_placed){ xstrdup(known.k[i].uid), known.k[i].day };
+	*n = m;
+	known_free(&known);
+	return 0;
+}
+
+void
+cmd_placed_free(struct cal_placed *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)p[i].uid);
+	free(p);
 }
 
 /* Records the plan: every action in one transaction. */

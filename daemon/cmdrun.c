@@ -197,7 +197,18 @@ refresh(struct run *r, time_t now)
 		free(err);
 		return;
 	}
-	text = cal_feed(cfg, a.items, a.count, r->today);
+	{
+		struct cal_placed *placed;
+		size_t nplaced;
+
+		if (cmd_invites_placed(cfg, r->st, &placed, &nplaced, &err) < 0) {
+			log_msg(r->log, LOG_PRIO_ERR, "%s", err);
+			free(err);
+			err = NULL;
+		}
+		text = cal_feed(cfg, a.items, a.count, r->today, placed, nplaced);
+		cmd_placed_free(placed, nplaced);
+	}
 	if (cmd_feed_publish(r->app, cfg, text, r->srv))
 		log_msg(r->log, LOG_PRIO_INFO, "calendar feed %s updated", cfg->calendar.file);
 	free(text);

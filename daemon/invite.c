@@ -70,8 +70,17 @@ invite_plan(const struct config *cfg, const struct fu_item *items, size_t n,
 		k = find_known(known, nknown, ev.uid);
 		if (k != NULL)
 			live[k - known] = true;
-		/* A snooze moves an invite that was sent; it sends none. */
-		day = it->status == FU_SNOOZED ? ev.day : it->due;
+		/* A snooze moves an invite that was sent; it sends none. A due or
+		 * overdue item is on the day its invite goes out (never weeks in
+		 * the past), and stays there: one that was sent for a date on or
+		 * after its due date is not moved again (cal_feed keeps it there
+		 * too). */
+		if (it->status == FU_SNOOZED)
+			day = ev.day;
+		else if (k != NULL && !k->cancelled && !k->closed && k->day >= it->due)
+			day = k->day;
+		else
+			day = it->due > today ? it->due : today;
 		/* Closed or sent for this date: nothing new. A closed one whose
 		 * item is due again on another date (after a pause) is sent
 		 * again, with the next SEQUENCE. */

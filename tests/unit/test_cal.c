@@ -226,6 +226,70 @@ test_invite_plan(void **state)
 	config_free(cfg);
 }
 
+/* The feed's DTSTART date of the event uid in text, or DAY_NONE. */
+static int
+feed_day(const char *text, const char *uid)
+{
+	icalcomponent *cal = icalparser_parse_string(text);
+	int day = DAY_NONE;
+
+	for (icalcomponent *ev = icalcomponent_get_first_component(cal, ICAL_VEVENT_COMPONENT);
+	    ev != NULL; ev = icalcomponent_get_next_component(cal, ICAL_VEVENT_COMPONENT))
+		if (strcmp(icalcomponent_get_uid(ev), uid) == 0) {
+			struct icaltimetype t = icalcomponent_get_dtstart(ev);
+			char d[DAY_STRLEN];
+
+			snprintf(d, sizeof d, "%04d-%02d-%02d", t.year, t.month, t.day);
+			(void)day_parse(d, &day);
+		}
+	icalcomponent_free(cal);
+	return day;
+}
+
+/* An item overdue for 20 days: its invite is for the day it goes out, not
+ * its old due date; the next days it is not moved (no mail a day), and
+ * the feed keeps it where the invite put it. One UID, one date. */
+static void
+test_overdue_one_date(void **state)
+{
+	struct config *cfg = test_config(conf_text);
+	struct fu_item it = item(cfg, 0, FU_OVERDUE, TODAY - 20);
+	struct invite_action *a;
+	struct invite_known k = { NULL, "alice", 0, TODAY, false, false };
+	struct cal_placed placed;
+	char *text;
+	size_t n;
+
+	(void)state;
+	n = invite_plan(cfg, &it, 1, NULL, 0, TODAY, &a);
+	assert_int_equal(n, 1);
+	assert_int_equal(a[0].ev.day, TODAY);
+	k.uid = a[0].ev.uid;
+	placed = (struct cal_placed){ a[0].ev.uid, TODAY };
+	/* Three days later, still overdue. */
+	{
+		struct invite_action *b;
+
+		assert_int_equal(invite_plan(cfg, &it, 1, &k, 1, TODAY + 3, &b), 0);
+		invite_actions_free(b, 0);
+	}
+	text = cal_feed(cfg, &it, 1, TODAY + 3, &placed, 1);
+	assert_int_equal(feed_day(text, k.uid), TODAY);
+	free(text);
+	/* Without an invite (invites off), the feed shows it on today. */
+	text = cal_feed(cfg, &it, 1, TODAY + 3, NULL, 0);
+	assert_int_equal(feed_day(text, k.uid), TODAY + 3);
+	free(text);
+	/* A new cycle (a later due date) is not held by an older invite. */
+	it.due = TODAY + 1;
+	it.status = FU_DUE;
+	text = cal_feed(cfg, &it, 1, TODAY + 3, &placed, 1);
+	assert_int_equal(feed_day(text, k.uid), TODAY + 3);
+	free(text);
+	invite_actions_free(a, n);
+	config_free(cfg);
+}
+
 static void
 test_path(void **state)
 {
@@ -311,6 +375,7 @@ main(void)
 		cmocka_unit_test(test_invite_message),
 		cmocka_unit_test(test_checkback_uids),
 		cmocka_unit_test(test_invite_plan),
+		cmocka_unit_test(test_overdue_one_date),
 		cmocka_unit_test(test_path),
 		cmocka_unit_test(test_etag),
 		cmocka_unit_test(test_http_date),
