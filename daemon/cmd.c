@@ -78,6 +78,18 @@ cmd_keepalive(struct app *app)
 		app->keepalive(app->keepalive_arg);
 }
 
+void
+cmd_imap_failed(struct app *app, const char *label, int rc, char *err, int *status)
+{
+	if (err != NULL)
+		clean_inplace(err);
+	fprintf(app->err, "followupd: %s: %s\n", label, err != NULL ? err : "failed");
+	if (rc == IMAP_FINAL)
+		*status = EX_UNAVAILABLE;
+	else if (*status == 0)
+		*status = EX_TEMPFAIL;
+}
+
 int
 cmd_parse_date(struct app *app, const char *opt, const char *v, int *day)
 {
@@ -148,12 +160,7 @@ check_imap(struct app *app, const struct config *cfg)
 			    strcasecmp(cfg->accounts[i].sent_folder, "auto") != 0 ?
 			    " (sent_folder)" : "");
 		} else {
-			clean_inplace(err);
-			fprintf(app->err, "followupd: %s: %s\n", label, err);
-			if (rc == IMAP_FINAL)
-				status = EX_UNAVAILABLE;
-			else if (status == 0)
-				status = EX_TEMPFAIL;
+			cmd_imap_failed(app, label, rc, err, &status);
 		}
 		free(err);
 		free(note);

@@ -98,6 +98,10 @@ struct config *cmd_load(struct app *app, int *status);
 struct store *cmd_open_store(struct app *app, const struct config *cfg, int *status);
 /* Print the error, free it, return EX_TEMPFAIL (or EX_NOPERM). */
 int cmd_store_error(struct app *app, char *err);
+/* Says "followupd: LABEL: ERR" (err cleaned: it may quote the server) for
+ * an account that failed with rc (an enum imap_rc), and folds the failure
+ * into *status: 69 for a final one, else 75 unless a worse one is there. */
+void cmd_imap_failed(struct app *app, const char *label, int rc, char *err, int *status);
 /* Print "usage: followupd USAGE", return EX_USAGE. */
 int cmd_usage_error(struct app *app, const char *usage);
 /* A YYYY-MM-DD argument; -1 after printing why. */

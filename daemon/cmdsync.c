@@ -133,15 +133,8 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 		}
 		if (rc == IMAP_OK)
 			summary(app, label, folder, &s);
-		else {
-			if (err != NULL)
-				clean_inplace(err);   /* it may quote the server */
-			fprintf(app->err, "followupd: %s: %s\n", label, err);
-			if (rc == IMAP_FINAL)
-				status = EX_UNAVAILABLE;
-			else if (status == 0)
-				status = EX_TEMPFAIL;
-		}
+		else
+			cmd_imap_failed(app, label, rc, err, &status);
 		free(err);
 		free(note);
 		free(folder);
