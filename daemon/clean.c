@@ -50,11 +50,13 @@ bad_at(const unsigned char *p, size_t n, size_t *len)
 		return 1;
 	}
 	*len = (size_t)u;
-	if (u == 2 && p[0] == 0xc2 && p[1] < 0xa0)   /* C1 */
+	if (u == 2 && ((p[0] == 0xc2 && p[1] < 0xa0) ||   /* C1 */
+	    (p[0] == 0xd8 && p[1] == 0x9c)))               /* U+061C */
 		return *len;
 	if (u == 3 && p[0] == 0xe2 &&
-	    ((p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) ||   /* U+2028..U+202E */
-	     (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))   /* U+2066..U+2069 */
+	    ((p[1] == 0x80 && (p[2] == 0x8e || p[2] == 0x8f)) ||   /* U+200E, U+200F */
+	     (p[1] == 0x80 && p[2] >= 0xa8 && p[2] <= 0xae) ||    /* U+2028..U+202E */
+	     (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)))     /* U+2066..U+2069 */
 		return *len;
 	return 0;
 }

@@ -4,8 +4,9 @@
  *
  * Replaced by one '?' each: C0 control characters (a TAB becomes a space),
  * DEL, C1 controls (U+0080 to U+009F), the Unicode line and paragraph
- * separators and bidirectional overrides (U+2028, U+2029, U+202A to
- * U+202E, U+2066 to U+2069), and every byte that is not part of valid
+ * separators and bidirectional marks and overrides (U+061C, U+200E,
+ * U+200F, U+2028, U+2029, U+202A to U+202E, U+2066 to U+2069), and
+ * every byte that is not part of valid
  * UTF-8. So no escape sequence reaches a terminal, no LF starts a forged
  * log line or a second sd_notify assignment, and no text is reordered. */
 #ifndef FOLLOWUPD_CLEAN_H

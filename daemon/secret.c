@@ -65,9 +65,13 @@ secret_expand_path(const char *path, const char *credentials_dir, char **err)
 static char *
 first_line(struct buf *b)
 {
+	size_t len = b->len, k;
 	char *s = buf_take(b);
 
-	s[strcspn(s, "\r\n")] = '\0';
+	/* The rest of the file or output is wiped too: secret_free wipes
+	 * only the string it is handed. */
+	k = strcspn(s, "\r\n");
+	explicit_bzero(s + k, len - k);
 	return s;
 }
 
@@ -76,17 +80,23 @@ read_fd(int fd, struct buf *b)
 {
 	char chunk[4096];
 	ssize_t n;
+	int rc = 0;
 
+	/* Room for all it may keep at once: growing would leave copies of
+	 * the password in freed memory. */
+	buf_reserve(b, 65536 + sizeof chunk + 1);
 	while ((n = read(fd, chunk, sizeof chunk)) != 0) {
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			rc = -1;
+			break;
 		}
 		if (b->len < 65536)
 			buf_append(b, chunk, (size_t)n);
 	}
-	return 0;
+	explicit_bzero(chunk, sizeof chunk);
+	return rc;
 }
 
 static long long
@@ -134,13 +144,12 @@ exec_child(const char *cmd, int out)
 	_exit(127);
 }
 
-/* Reads the child's output until its end, the deadline or the size limit.
- * 0 at the end, 1 at the deadline, 2 past the limit, -1 on an error. */
+/* Reads the child's output until its end, the deadline or the size limit,
+ * into chunk and then b. 0 at the end, 1 at the deadline, 2 past the
+ * limit, -1 on an error. */
 static int
-read_child(int fd, struct buf *b, long long deadline)
+read_child_into(int fd, struct buf *b, long long deadline, char *chunk, size_t size)
 {
-	char chunk[4096];
-
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		long long left = deadline - now_ms();
@@ -155,7 +164,7 @@ read_child(int fd, struct buf *b, long long deadline)
 		}
 		if (pfd.revents == 0)
 			continue;
-		n = read(fd, chunk, sizeof chunk);
+		n = read(fd, chunk, size);
 		if (n == 0)
 			return 0;
 		if (n < 0) {
@@ -167,6 +176,20 @@ read_child(int fd, struct buf *b, long long deadline)
 			return 2;
 		buf_append(b, chunk, (size_t)n);
 	}
+}
+
+/* The same, with the buffer's room made at once (growing it would leave
+ * copies of the secret in freed memory) and the chunk wiped after. */
+static int
+read_child(int fd, struct buf *b, long long deadline)
+{
+	char chunk[4096];
+	int rc;
+
+	buf_reserve(b, SECRET_MAX_OUTPUT + 1);
+	rc = read_child_into(fd, b, deadline, chunk, sizeof chunk);
+	explicit_bzero(chunk, sizeof chunk);
+	return rc;
 }
 
 /* Waits for the child until the deadline: 0 with *status, 1 when it is
@@ -284,7 +307,7 @@ secret_fetch(const struct server *sv, char **out, char **err)
 		if (fd >= 0)
 			close(fd);
 		free(path);
-		buf_free(&b);
+		wipe(&b);
 		return SECRET_FINAL;
 	}
 	close(fd);

@@ -35,6 +35,8 @@ test_controls(void **unused)
 	check("line\xe2\x80\xa8sep", "line?sep");
 	check("rlo \xe2\x80\xae" "cod.exe", "rlo ?cod.exe");
 	check("iso \xe2\x81\xa6x\xe2\x81\xa9", "iso ?x?");
+	check("marks \xe2\x80\x8e\xe2\x80\x8f\xd8\x9c.", "marks ???.");
+	check("arabic \xd8\xa7 ok", "arabic \xd8\xa7 ok");
 	check("dash \xe2\x80\x94 ok", "dash \xe2\x80\x94 ok");
 	/* Invalid UTF-8: each bad byte once. */
 	check("bad \xff byte", "bad ? byte");
