@@ -45,23 +45,12 @@ openssl x509 -in "$IT/tls/wrong.pem" -noout -text | grep -q 'DNS:imap.example.or
     fail "wrong.pem is not for imap.example.org"
 
 # CAPABILITY on each plain listener: STARTTLS everywhere but on 127.0.0.4.
-caps() {
-	"$IT_PYTHON" - "$1" "$IT_IMAP_PORT" <<'EOF'
-import socket, sys
-with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) as s:
-    f = s.makefile("rwb")
-    f.readline()
-    f.write(b"a CAPABILITY\r\nb LOGOUT\r\n")
-    f.flush()
-    print(f.read().decode())
-EOF
-}
 it_dovecot_log_mark
 for a in 127.0.0.1 127.0.0.2 127.0.0.3; do
-	caps $a >"$IT/caps" || fail "CAPABILITY on $a failed"
+	it_caps $a >"$IT/caps" || fail "CAPABILITY on $a failed"
 	has "$IT/caps" STARTTLS
 done
-caps 127.0.0.4 >"$IT/caps" || fail "CAPABILITY on 127.0.0.4 failed"
+it_caps 127.0.0.4 >"$IT/caps" || fail "CAPABILITY on 127.0.0.4 failed"
 has "$IT/caps" "IMAP4rev1"
 grep -q STARTTLS "$IT/caps" && fail "127.0.0.4 offers STARTTLS: $(cat "$IT/caps")"
 grep -q LOGINDISABLED "$IT/caps" && fail "127.0.0.4 disables LOGIN: $(cat "$IT/caps")"

@@ -90,18 +90,7 @@ has "$T/out" "  Éléments envoyés: flagged \\Sent (SPECIAL-USE): chosen"
 it_dovecot_stop
 it_dovecot_write_conf 'disable_plaintext_auth = yes'
 it_dovecot_start
-caps() {
-	"$IT_PYTHON" - "$1" "$IT_IMAP_PORT" <<'PY'
-import socket, sys
-with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) as s:
-    f = s.makefile("rwb")
-    f.readline()
-    f.write(b"a CAPABILITY\r\nb LOGOUT\r\n")
-    f.flush()
-    print(f.read().decode())
-PY
-}
-caps 127.0.0.2 >"$IT/caps" || fail "CAPABILITY on 127.0.0.2"
+it_caps 127.0.0.2 >"$IT/caps" || fail "CAPABILITY on 127.0.0.2"
 has "$IT/caps" LOGINDISABLED
 has "$IT/caps" STARTTLS
 sed -i "s|^url = .*|url = imap://127.0.0.2:$IT_IMAP_PORT|" "$FOLLOWUPD_CONFIG"

@@ -34,6 +34,8 @@
 #   Functions:
 #	fail, expect, has, wait_for, done_tests   from tests/assert.sh
 #	it_free_port                    a free TCP port on 127.0.0.1
+#	it_caps ADDRESS                 what Dovecot's plain listener on ADDRESS
+#	                                answers to CAPABILITY, before any TLS
 #	it_certs                        CA and server certificates in $IT/tls
 #	it_dovecot_start [LINE...]      writes the configuration (extra LINEs
 #	                                are appended to it) and starts Dovecot
@@ -195,6 +197,17 @@ IT_DC_LOG=$IT/dovecot.log
 
 # Two TCP ports free on 127.0.0.1 to 127.0.0.4, as "IMAPS IMAP".
 # it_free_port: one free TCP port on 127.0.0.1 (for the tests' other servers).
+it_caps() {
+	"$IT_PYTHON" - "$1" "$IT_IMAP_PORT" <<'PY'
+import socket, sys
+with socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=10) as s:
+    f = s.makefile("rwb")
+    f.readline()
+    f.write(b"a CAPABILITY\r\nb LOGOUT\r\n")
+    f.flush()
+    print(f.read().decode())
+PY
+}
 it_free_port() {
 	"$IT_PYTHON" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
