@@ -13,7 +13,8 @@ secs=${FUZZ_SECONDS:-60}
 out=$top/_build/fuzz
 command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (scripts/deps.sh)"; exit 1; }
 mkdir -p "$out"
-srcs=$(ls daemon/*.c | grep -v -e daemon/main.c -e daemon/cmd)
+srcs=$(ls daemon/*/*.c | grep -v -e daemon/cli/)
+incs=$(for d in daemon/*/; do printf ' -I%s' "${d%/}"; done)
 libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
 cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
 corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
@@ -22,7 +23,7 @@ corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
 objs=$out/objs
 rm -rf "$objs" && mkdir -p "$objs"
 CFLAGS_FUZZ="-g -O1 -D_GNU_SOURCE -fsanitize=fuzzer-no-link,address,undefined \
-    -fno-sanitize-recover=undefined -DPACKAGE_VERSION=\"fuzz\" -Idaemon $cflags"
+    -fno-sanitize-recover=undefined -DPACKAGE_VERSION=\"fuzz\" $incs $cflags"
 export CFLAGS_FUZZ objs
 # shellcheck disable=SC2086
 printf '%s\n' $srcs | xargs -P2 -I{} sh -c \
@@ -31,7 +32,7 @@ fuzz_one() {   # fuzz_one NAME: builds, seeds and runs fuzz_NAME; says how it we
 	h=$1
 	# shellcheck disable=SC2086
 	clang -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-	    -DPACKAGE_VERSION='"fuzz"' -Idaemon $cflags -o "$out/fuzz_$h" \
+	    -DPACKAGE_VERSION='"fuzz"' $incs $cflags -o "$out/fuzz_$h" \
 	    "tests/fuzz/fuzz_$h.c" "$objs"/*.o $libs -lpthread 2>"$out/$h.build" ||
 	    { echo "fuzz_$h: does not build"; cat "$out/$h.build"; return 1; }
 	corpus="$out/$h.corpus"
