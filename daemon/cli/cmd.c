@@ -142,7 +142,7 @@ check_imap(struct app *app, const struct config *cfg)
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		char *label = imap_label(&cfg->accounts[i]), *folder = NULL, *note = NULL;
 		char *err = NULL;
-		struct imap *c = imap_new(&cfg->accounts[i], 60);
+		struct imap *c = imap_new(&cfg->accounts[i], cfg->accounts[i].server.timeout);
 		enum imap_rc rc;
 
 		fprintf(app->out, "%s: folders considered for Sent:\n", label);

@@ -90,7 +90,7 @@ send_with_retries(struct app *app, const struct config *cfg, const char *msg,
 		}
 		cmd_keepalive(app);
 		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->digest_to, msg, strlen(msg),
-		    60, &code, err);
+		    NULL, &code, err);
 		if (rc != SMTP_TEMP)
 			break;
 	}

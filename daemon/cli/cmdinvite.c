@@ -175,7 +175,7 @@ cmd_invites(struct app *app, const struct config *cfg, struct store *st,
 
 		cmd_keepalive(app);
 		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->me_addr, p->message,
-		    strlen(p->message), 60, &code, &err);
+		    strlen(p->message), NULL, &code, &err);
 		if (rc != SMTP_OK) {
 			fprintf(app->err, "followupd: smtp %s: invite %s not sent: %s\n",
 			    cfg->smtp.user != NULL ? cfg->smtp.user : cfg->smtp.host, p->uid, err);

@@ -117,7 +117,7 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		const struct imap_account *a = &cfg->accounts[i];
 		char *label = imap_label(a), *folder = NULL, *err = NULL, *note = NULL;
-		struct imap *c = imap_new(a, 60);
+		struct imap *c = imap_new(a, a->server.timeout);
 		struct progress p = { app, label, progress, isatty(fileno(app->err)) != 0,
 		    { 0, 0 }, -1 };
 		struct sync_hooks hooks = { .arg = &p, .warn = on_warn, .progress = on_progress };

@@ -211,7 +211,7 @@ bring_up(struct watch *w, struct wacct *ac, time_t now)
 	char *err = NULL;
 	enum imap_rc rc;
 
-	ac->c = imap_new(ac->a, 60);
+	ac->c = imap_new(ac->a, ac->a->server.timeout);
 	if ((rc = imap_connect(ac->c, &err)) != IMAP_OK)
 		goto bad;
 	if (w->hooks.up != NULL)

@@ -38,10 +38,22 @@ reply_text(const char *errbuf, CURLcode rc)
 	return buf_take(&b);
 }
 
+/* libcurl calls this at least once a second while it waits. */
+static int
+progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+    curl_off_t ulnow)
+{
+	const atomic_bool *cancel = arg;
+
+	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
+	return atomic_load(cancel) ? 1 : 0;
+}
+
 enum smtp_rc
 smtp_send(const struct server *sv, const char *from, const char *rcpt,
-    const char *msg, size_t len, long timeout, int *code, char **err)
+    const char *msg, size_t len, const atomic_bool *cancel, int *code, char **err)
 {
+	long timeout = sv->timeout > 0 ? sv->timeout : SERVER_TIMEOUT;
 	char errbuf[CURL_ERROR_SIZE] = "", *secret = NULL, *serr = NULL, *why;
 	struct upload u = { msg, len, 0 };
 	struct curl_slist *to = NULL;
@@ -69,6 +81,11 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SMTP_SEND_MAX);
+	if (cancel != NULL) {
+		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
+		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
+		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	}
 	if (sv->tls_verify) {
 		/* STARTTLS or nothing; never CURLUSESSL_TRY. */
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
@@ -137,6 +154,10 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	case CURLE_GOT_NOTHING:
 	case CURLE_SSL_CONNECT_ERROR:
 		*err = xasprintf("cannot deliver through %s:%d: %s", sv->host, sv->port, why);
+		result = SMTP_TEMP;
+		break;
+	case CURLE_ABORTED_BY_CALLBACK:
+		*err = xasprintf("sending through %s:%d was stopped", sv->host, sv->port);
 		result = SMTP_TEMP;
 		break;
 	default:

@@ -4,6 +4,7 @@
 #ifndef FOLLOWUPD_SMTP_H
 #define FOLLOWUPD_SMTP_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -19,11 +20,14 @@ enum smtp_rc {
  * the watchdog fed. */
 #define SMTP_SEND_MAX 120
 
-/* Sends msg (CRLF line ends) from from to rcpt. *err allocated on
- * failure, starting with what failed; *code the server's last reply code
- * (0 when none). */
+/* Sends msg (CRLF line ends) from from to rcpt, waiting sv->timeout
+ * seconds at most for the connection and for each answer. *err allocated
+ * on failure, starting with what failed; *code the server's last reply
+ * code (0 when none). cancel (NULL: none), when it becomes true, ends the
+ * send within a second as SMTP_TEMP: the engine's way to stop a worker
+ * stuck on a silent server. */
 enum smtp_rc smtp_send(const struct server *sv, const char *from,
-    const char *rcpt, const char *msg, size_t len, long timeout, int *code,
-    char **err);
+    const char *rcpt, const char *msg, size_t len, const atomic_bool *cancel,
+    int *code, char **err);
 
 #endif

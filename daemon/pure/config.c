@@ -97,9 +97,9 @@ static const char *const main_keys[] = {
 };
 static const char *const server_keys[] = {
 	"url", "user", "password_command", "password_file", "password", "auth",
-	"token_command", "ca_file", "tls", "sent_folder", "poll_interval",
+	"token_command", "ca_file", "tls", "timeout", "sent_folder", "poll_interval",
 };
-#define SMTP_NKEYS 9   /* the first nine of server_keys */
+#define SMTP_NKEYS 10  /* the first ten of server_keys */
 static const char *const calendar_keys[] = {
 	"file", "listen", "token_file", "tls_cert", "tls_key", "horizon",
 	"event_time", "invites", "block",
@@ -433,6 +433,7 @@ parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
 
 	sv->line = s->line;
 	sv->tls_verify = true;
+	sv->timeout = SERVER_TIMEOUT;
 	for (size_t i = 0; i < s->count; i++) {
 		const struct ini_entry *e = &s->entries[i];
 		const char *v = e->value;
@@ -480,6 +481,11 @@ parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
 				sv->tls_verify = false;
 			else
 				ERR(p, e->line, "tls: expected verify or none, got '%s'", v);
+		} else if (strcmp(e->key, "timeout") == 0) {
+			if (duration_parse(v, &sv->timeout, &why) < 0)
+				ERR(p, e->line, "timeout: '%s': %s", v, why);
+			else if (sv->timeout < 1 || sv->timeout > 600)
+				ERR(p, e->line, "timeout: between 1s and 10m");
 		} else if (strcmp(e->key, "sent_folder") == 0) {
 			if (strcasecmp(v, "auto") != 0 && v[0] != '\0')
 				set_str(&acct->sent_folder, v);

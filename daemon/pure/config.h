@@ -31,8 +31,11 @@ struct server {
 	char *password;            /* inline (only in a 0600 file) */
 	char *token_command;       /* auth = oauth2 */
 	char *ca_file;
+	long timeout;              /* seconds for connecting and for each answer */
 	int line;                  /* the section header */
 };
+
+#define SERVER_TIMEOUT 60          /* timeout's default */
 
 struct imap_account {
 	char *name;                /* "default" for [imap], else NAME of [imap:NAME] */
