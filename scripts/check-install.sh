@@ -1,7 +1,8 @@
 #!/bin/sh
 # make install into a temporary DESTDIR from the build in _build/main, then
-# checks that everything is where followupd(8) says: the binary, both
-# units in systemd's directories (pkg-config systemd) as followupd.service,
+# checks that everything is where followupd(8) says: the binary, the
+# system and user units in systemd's directories (pkg-config systemd) as
+# followupd.service and the per-user template as followupd@.service, all
 # running the installed binary, the man pages (which the units'
 # Documentation= finds), and the example configuration, which passes the
 # installed binary's check.
@@ -18,11 +19,12 @@ need() { [ -e "$D$1" ] || { echo "not installed: $1"; bad=1; }; }
 need "$prefix/bin/followupd"
 need "$sysdir/followupd.service"
 need "$userdir/followupd.service"
+need "$sysdir/followupd@.service"
 need "$prefix/share/man/man8/followupd.8"
 need "$prefix/share/man/man5/followupd.conf.5"
 need "$prefix/share/doc/followupd/followupd.conf.example"
 [ "$bad" -eq 0 ] || exit 1
-for u in "$D$sysdir/followupd.service" "$D$userdir/followupd.service"; do
+for u in "$D$sysdir/followupd.service" "$D$userdir/followupd.service" "$D$sysdir/followupd@.service"; do
 	grep -q "^ExecStart=$prefix/bin/followupd " "$u" ||
 	    { echo "$u: ExecStart is not the installed binary: $(grep ExecStart "$u")"; exit 1; }
 done

@@ -53,10 +53,18 @@ struct job_ctx {
 	 * engine is stopping or reloading). NULL: never. */
 	const atomic_bool *cancel;
 	/* How messages leave: smtp_send when NULL; the unit tests put an
-	 * in-memory stand-in here. */
-	enum smtp_rc (*send)(const struct server *sv, const char *from, const char *rcpt,
-	    const char *msg, size_t len, const atomic_bool *cancel, int *code, char **err);
+	 * in-memory stand-in here. send_arg is its first argument. */
+	enum smtp_rc (*send)(void *arg, const struct server *sv, const char *from,
+	    const char *rcpt, const char *msg, size_t len, const atomic_bool *cancel,
+	    int *code, char **err);
+	void *send_arg;
 };
+
+/* Sends through ctx->send (smtp_send when NULL) with ctx->cancel; a
+ * cancel already set sends nothing and is SMTP_TEMP. *err allocated on
+ * failure, as it came from the server (not yet cleaned). */
+enum smtp_rc job_send(const struct job_ctx *ctx, const char *rcpt, const char *msg,
+    char **err);
 
 void job_note(struct job_outcome *o, enum job_prio prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -64,7 +72,8 @@ void job_note(struct job_outcome *o, enum job_prio prio, const char *fmt, ...)
  * keeps the first message and the worse class. */
 void job_fail(struct job_outcome *o, enum job_class cls, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-/* The sysexits(3) status of an outcome: 0, EX_TEMPFAIL, EX_UNAVAILABLE. */
+/* The sysexits(3) status of an outcome: 0, EX_TEMPFAIL (JOB_TEMP,
+ * JOB_STATE), EX_UNAVAILABLE (JOB_FINAL). */
 int job_exit_status(const struct job_outcome *o);
 void job_outcome_free(struct job_outcome *o);
 
@@ -91,10 +100,12 @@ struct job_digest {
 	char *subject;
 	char *message_id;
 	char *text;            /* the whole message, with dry */
-	size_t items;          /* items in the digest */
+	size_t items;          /* items it is about (it lists digest_limit) */
 };
 
-/* The digest of day, built from the state and sent (or rendered). */
+/* The digest of day, built from the state and sent (or rendered). A try
+ * that failed and is tried again is a JOB_WARN note quoting the server;
+ * the last one's answer is the outcome ("smtp USER: why"). */
 void job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt,
     struct job_digest *out);
 void job_digest_free(struct job_digest *d);
@@ -102,12 +113,18 @@ void job_digest_free(struct job_digest *d);
 /* ---- the invites (jobinvite.c) ------------------------------------------ */
 
 struct job_invites {
-	struct job_outcome o;  /* JOB_TEMP when some are still pending */
-	size_t sent, cancelled, pending, failed;
+	struct job_outcome o;  /* JOB_TEMP when some are still pending,
+	                          JOB_FINAL when the server refused one */
+	size_t sent;           /* REQUESTs the server accepted */
+	size_t cancelled;      /* CANCELs the server accepted */
+	size_t pending;        /* still to send: the next call sends them */
+	size_t failed;         /* refused for good (a 5xx): never sent again */
 };
 
 /* Plans today's invites from the items, records them and sends those
- * pending; a refused invite is a note, and the job goes on. */
+ * pending: each sent is a JOB_INFO note ("Sent the invite ..."), each
+ * not sent a JOB_WARN (for later: the rest wait too) or JOB_ERR (refused:
+ * given up, the job goes on) note; the message sums them up. */
 void job_invites(const struct job_ctx *ctx, const struct fu_item *items, size_t n,
     int today, struct job_invites *out);
 

@@ -16,6 +16,7 @@
 #include "tz.h"
 
 struct batch {
+	const struct mbox_ops *ops;
 	const struct config *cfg;
 	const struct imap_account *acct;
 	const char *folder;
@@ -29,7 +30,49 @@ struct batch {
 	/* Non-contacts written to in the open transaction: address ->
 	 * struct tally, added to the state when it commits. */
 	struct hmap tally;
+	/* The UIDs the batch being recorded asked for, ascending, and
+	 * which of them were answered. */
+	const uint32_t *asked;
+	size_t nasked;
+	bool *answered;
 };
+
+static int
+cmp_uid(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Sorts the UIDs and drops repeats; their new count. */
+static size_t
+uids_sort(uint32_t *v, size_t n)
+{
+	size_t k = 0;
+
+	if (n < 2)
+		return n;
+	qsort(v, n, sizeof *v, cmp_uid);
+	for (size_t i = 0; i < n; i++)
+		if (k == 0 || v[k - 1] != v[i])
+			v[k++] = v[i];
+	return k;
+}
+
+/* Is uid one the batch asked for, answered for the first time? A server
+ * may send a message unasked (a flag change, one that arrived after the
+ * search: the next sync reads that one) or the same one twice. */
+static bool
+asked_once(struct batch *b, uint32_t uid)
+{
+	const uint32_t *p = bsearch(&uid, b->asked, b->nasked, sizeof uid, cmp_uid);
+
+	if (p == NULL || b->answered[p - b->asked])
+		return false;
+	b->answered[p - b->asked] = true;
+	return true;
+}
 
 struct tally {
 	char *address;
@@ -155,6 +198,8 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 	struct scan_result r;
 	const char *why = NULL;
 
+	if (!asked_once(b, uid))
+		return;
 	b->stats->messages++;
 	if (b->err != NULL)
 		return;
@@ -210,7 +255,7 @@ done:
  * ones are much cheaper than many small ones. 0, or -1 with *err (the
  * open transaction rolled back). */
 static int
-record(struct batch *b, const struct imap_batch *ib, size_t count, bool last_one,
+record(struct batch *b, const void *ib, const uint32_t *uids, size_t count, bool last_one,
     const char *folder, uint32_t uidvalidity, uint32_t last, time_t now, char **err)
 {
 	if (!b->open) {
@@ -219,7 +264,14 @@ record(struct batch *b, const struct imap_batch *ib, size_t count, bool last_one
 		b->open = true;
 		b->pending = 0;
 	}
-	imap_batch_each(ib, one_message, b);
+	if (ib != NULL) {
+		b->asked = uids;
+		b->nasked = count;
+		b->answered = xcalloc(count, sizeof *b->answered);
+		b->ops->batch_each(ib, one_message, b);
+		free(b->answered);
+		b->answered = NULL;
+	}
 	b->pending += count;
 	if (b->err != NULL) {
 		*err = b->err;
@@ -251,7 +303,8 @@ struct pipe {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	struct {
-		struct imap_batch *batch;
+		void *batch;
+		const uint32_t *uids;  /* those it asked for */
 		size_t count;
 		bool last;             /* the last batch of the scan */
 	} q[SYNC_QUEUE];           /* handed over, not yet taken */
@@ -259,7 +312,7 @@ struct pipe {
 	/* Recorded batches go back to the fetcher to be freed: libetpan frees
 	 * their strings under a process-wide lock that its parser takes too,
 	 * so freeing them in the recorder makes the two threads queue. */
-	struct imap_batch *spent[SYNC_QUEUE + 1];
+	void *spent[SYNC_QUEUE + 1];
 	size_t nspent;
 	bool closed;               /* no more batches */
 	bool failed;               /* the recorder stopped on an error */
@@ -275,21 +328,26 @@ static void *
 recorder(void *arg)
 {
 	struct pipe *p = arg;
+	const struct mbox_ops *ops = p->b.ops;
 
 	for (;;) {
-		struct imap_batch *ib;
+		void *ib;
+		const uint32_t *uids;
 		size_t count;
-		bool last_one;
+		bool taken = false, last_one;
 		char *err = NULL;
 
 		pthread_mutex_lock(&p->mu);
 		while (p->len == 0 && !p->closed)
 			pthread_cond_wait(&p->cv, &p->mu);
 		ib = NULL;
+		uids = NULL;
 		count = 0;
 		last_one = true;
 		if (p->len > 0) {
+			taken = true;
 			ib = p->q[p->head].batch;
+			uids = p->q[p->head].uids;
 			count = p->q[p->head].count;
 			/* The last one, whether the scan ended or stopped early. */
 			last_one = p->q[p->head].last || (p->len == 1 && p->closed);
@@ -298,7 +356,7 @@ recorder(void *arg)
 		}
 		pthread_cond_broadcast(&p->cv);
 		pthread_mutex_unlock(&p->mu);
-		if (ib == NULL) {
+		if (!taken) {
 			/* Closed and drained; the fetcher stopped early (a
 			 * server error): keep what was recorded. */
 			if (p->b.open) {
@@ -314,9 +372,9 @@ recorder(void *arg)
 			}
 			return NULL;
 		}
-		if (record(&p->b, ib, count, last_one, p->folder, p->uidvalidity,
-		    imap_batch_last(ib), p->now, &err) < 0) {
-			imap_batch_free(ib);
+		if (record(&p->b, ib, uids, count, last_one, p->folder, p->uidvalidity,
+		    uids[count - 1], p->now, &err) < 0) {
+			ops->batch_free(ib);
 			pthread_mutex_lock(&p->mu);
 			p->failed = true;
 			p->err = err;
@@ -326,7 +384,7 @@ recorder(void *arg)
 		}
 		pthread_mutex_lock(&p->mu);
 		if (p->nspent == SYNC_QUEUE + 1)
-			imap_batch_free(ib);   /* the fetcher is behind: do it here */
+			ops->batch_free(ib);   /* the fetcher is behind: do it here */
 		else
 			p->spent[p->nspent++] = ib;
 		pthread_mutex_unlock(&p->mu);
@@ -338,8 +396,9 @@ recorder(void *arg)
 
 /* Fetches the batches and hands them to the recorder. */
 static enum imap_rc
-pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **err)
+pipeline(void *conn, struct pipe *p, const uint32_t *uids, size_t n, char **err)
 {
+	const struct mbox_ops *ops = p->b.ops;
 	pthread_t th;
 	enum imap_rc rc = IMAP_OK;
 
@@ -349,7 +408,7 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	}
 	for (size_t done = 0; done < n;) {
 		size_t k = n - done < SYNC_BATCH ? n - done : SYNC_BATCH;
-		struct imap_batch *ib = NULL, *spent[SYNC_QUEUE + 1];
+		void *ib = NULL, *spent[SYNC_QUEUE + 1];
 		size_t nspent;
 		bool failed;
 
@@ -360,7 +419,7 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 		p->nspent = 0;
 		pthread_mutex_unlock(&p->mu);
 		for (size_t i = 0; i < nspent; i++)
-			imap_batch_free(spent[i]);
+			ops->batch_free(spent[i]);
 		if (failed)
 			break;
 		if (p->b.hooks != NULL && p->b.hooks->stop != NULL &&
@@ -369,20 +428,21 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 			rc = IMAP_TEMP;
 			break;
 		}
-		if ((rc = imap_fetch_batch(c, uids + done, k, &ib, err)) != IMAP_OK)
+		if ((rc = ops->fetch_batch(conn, uids + done, k, &ib, err)) != IMAP_OK)
 			break;
 		pthread_mutex_lock(&p->mu);
 		while (p->len == SYNC_QUEUE && !p->failed)
 			pthread_cond_wait(&p->cv, &p->mu);
 		if (p->failed) {
 			pthread_mutex_unlock(&p->mu);
-			imap_batch_free(ib);
+			ops->batch_free(ib);
 			break;
 		}
 		{
 			size_t tail = (p->head + p->len) % SYNC_QUEUE;
 
 			p->q[tail].batch = ib;
+			p->q[tail].uids = uids + done;
 			p->q[tail].count = k;
 			p->q[tail].last = done + k >= n;
 			p->len++;
@@ -397,11 +457,11 @@ pipeline(struct imap *c, struct pipe *p, const uint32_t *uids, size_t n, char **
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(th, NULL);
 	for (size_t i = 0; i < p->nspent; i++)
-		imap_batch_free(p->spent[i]);
+		ops->batch_free(p->spent[i]);
 	p->nspent = 0;
 	/* A recorder that stopped on an error leaves the queue as it was. */
 	for (; p->len > 0; p->len--, p->head = (p->head + 1) % SYNC_QUEUE)
-		imap_batch_free(p->q[p->head].batch);
+		ops->batch_free(p->q[p->head].batch);
 	if (p->failed) {
 		if (rc != IMAP_OK)
 			free(*err);
@@ -441,9 +501,9 @@ collect_reply(const char *message_id, uint32_t uid, time_t at, int attempts, voi
  * one's text fetched, its commands applied once, in one transaction. A
  * reply that cannot be fetched now stays pending for the next sync. */
 static enum imap_rc
-sync_replies(struct imap *c, const struct config *cfg, const struct imap_account *a,
-    struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
-    struct sync_stats *stats, char **err)
+sync_replies(const struct mbox_ops *ops, void *conn, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder, time_t now,
+    const struct sync_hooks *hooks, struct sync_stats *stats, char **err)
 {
 	struct pending_list l = { 0 };
 	enum imap_rc rc = IMAP_OK;
@@ -481,7 +541,7 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
 			rc = IMAP_FINAL;
 			break;
 		}
-		if ((rc = imap_fetch_text(c, p->uid, &text, &html, err)) != IMAP_OK)
+		if ((rc = ops->fetch_text(conn, p->uid, &text, &html, err)) != IMAP_OK)
 			break;
 		if (text == NULL) {
 			warn(hooks, "UID %lu: the reply <%s> has no text to read: skipped",
@@ -516,19 +576,24 @@ sync_replies(struct imap *c, const struct config *cfg, const struct imap_account
  * again with UID FETCH; what is still missing is said, not taken for an
  * empty folder. */
 static enum imap_rc
-new_uids(struct imap *c, const char *folder, const struct imap_folder *info, uint32_t last,
-    const struct sync_hooks *hooks, uint32_t **uids, size_t *n, char **err)
+new_uids(const struct mbox_ops *ops, void *conn, const char *folder,
+    const struct imap_folder *info, uint32_t last, const struct sync_hooks *hooks,
+    uint32_t **uids, size_t *n, char **err)
 {
-	enum imap_rc rc = imap_search_from(c, last + 1, uids, n, err);
-	bool short_read = last == 0 ? *n < info->exists :
-	    *n == 0 && info->uidnext > last + 1;
+	enum imap_rc rc = ops->search_from(conn, last + 1, uids, n, err);
+	bool short_read;
 
-	if (rc != IMAP_OK || !short_read)
+	if (rc != IMAP_OK)
+		return rc;
+	*n = uids_sort(*uids, *n);
+	short_read = last == 0 ? *n < info->exists : *n == 0 && info->uidnext > last + 1;
+	if (!short_read)
 		return rc;
 	free(*uids);
 	*uids = NULL;
-	if ((rc = imap_fetch_uids_from(c, last + 1, uids, n, err)) != IMAP_OK)
+	if ((rc = ops->fetch_uids_from(conn, last + 1, uids, n, err)) != IMAP_OK)
 		return rc;
+	*n = uids_sort(*uids, *n);
 	if (last == 0 && *n < info->exists)
 		warn(hooks, "folder \"%s\" holds %lu messages, the server says, but it lists "
 		    "only %zu of them (by UID SEARCH and UID FETCH): the others cannot be read",
@@ -537,20 +602,20 @@ new_uids(struct imap *c, const char *folder, const struct imap_folder *info, uin
 }
 
 enum imap_rc
-sync_folder(struct imap *c, const struct config *cfg, const struct imap_account *a,
-    struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
-    struct sync_stats *stats, char **err)
+sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder, time_t now,
+    const struct sync_hooks *hooks, struct sync_stats *stats, char **err)
 {
 	struct imap_folder info;
-	struct batch b = { .cfg = cfg, .acct = a, .folder = folder, .now = now, .st = st,
-	    .hooks = hooks, .stats = stats };
+	struct batch b = { .ops = ops, .cfg = cfg, .acct = a, .folder = folder, .now = now,
+	    .st = st, .hooks = hooks, .stats = stats };
 	uint32_t old_validity = 0, last = 0, *uids = NULL;
 	size_t n = 0;
 	enum imap_rc rc;
 	int known;
 
 	memset(stats, 0, sizeof *stats);
-	if ((rc = imap_examine(c, folder, &info, err)) != IMAP_OK)
+	if ((rc = ops->examine(conn, folder, &info, err)) != IMAP_OK)
 		return rc;
 	known = store_folder_get(st, a->name, folder, &old_validity, &last, err);
 	if (known < 0)
@@ -566,25 +631,28 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 	if (last == 0 && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
 	    store_reply_pending_reset(st, a->name, folder, err) < 0))
 		return IMAP_FINAL;
-	if ((rc = new_uids(c, folder, &info, last, hooks, &uids, &n, err)) != IMAP_OK)
+	if ((rc = new_uids(ops, conn, folder, &info, last, hooks, &uids, &n, err)) != IMAP_OK) {
+		free(uids);
 		return rc;
+	}
 	if (hooks != NULL && hooks->progress != NULL)
 		hooks->progress(hooks->arg, 0, n);
 	if (n <= SYNC_BATCH) {
 		/* Nothing to overlap: one batch (or none, which still records
 		 * the UIDVALIDITY and the time of the sync). */
-		struct imap_batch *ib = NULL;
+		void *ib = NULL;
 
-		if (n > 0 && (rc = imap_fetch_batch(c, uids, n, &ib, err)) != IMAP_OK) {
+		if (n > 0 && (rc = ops->fetch_batch(conn, uids, n, &ib, err)) != IMAP_OK) {
 			free(uids);
 			return rc;
 		}
-		if (record(&b, ib, n, true, folder, info.uidvalidity,
+		if (record(&b, ib, uids, n, true, folder, info.uidvalidity,
 		    n > 0 ? uids[n - 1] : last, now, err) < 0)
 			rc = IMAP_FINAL;
 		else if (n > 0 && hooks != NULL && hooks->progress != NULL)
 			hooks->progress(hooks->arg, n, n);
-		imap_batch_free(ib);
+		if (ib != NULL)
+			ops->batch_free(ib);
 	} else {
 		struct pipe p = {
 			.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
@@ -592,12 +660,20 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
 			.now = now, .total = n,
 		};
 
-		rc = pipeline(c, &p, uids, n, err);
+		rc = pipeline(conn, &p, uids, n, err);
 		pthread_mutex_destroy(&p.mu);
 		pthread_cond_destroy(&p.cv);
 	}
 	free(uids);
 	if (rc == IMAP_OK)
-		rc = sync_replies(c, cfg, a, st, folder, now, hooks, stats, err);
+		rc = sync_replies(ops, conn, cfg, a, st, folder, now, hooks, stats, err);
 	return rc;
+}
+
+enum imap_rc
+sync_folder(struct imap *c, const struct config *cfg, const struct imap_account *a,
+    struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
+    struct sync_stats *stats, char **err)
+{
+	return sync_folder_src(&imap_mbox_ops, c, cfg, a, st, folder, now, hooks, stats, err);
 }

@@ -4,7 +4,8 @@
  * interrupted scan resumes where it stopped and never records a message
  * twice. A scan of several batches fetches the next
  * batch in the calling thread while a second thread records the last one;
- * the hooks are called from that thread then. */
+ * the hooks are called from that thread then. The folder is read through a
+ * table of operations (mbox.h): the IMAP connection's, or a test's. */
 #ifndef FOLLOWUPD_SYNC_H
 #define FOLLOWUPD_SYNC_H
 
@@ -14,6 +15,7 @@
 
 #include "config.h"
 #include "imap.h"
+#include "mbox.h"
 #include "store.h"
 
 #define SYNC_BATCH 500       /* messages per UID FETCH */
@@ -45,8 +47,13 @@ struct sync_stats {
 	size_t refused;        /* their lines not understood */
 };
 
-/* Scans folder on the connected c. Store failures come back as
+/* Scans folder through ops on conn. Store failures come back as
  * IMAP_FINAL with a "state: ..." message. */
+enum imap_rc sync_folder_src(const struct mbox_ops *ops, void *conn,
+    const struct config *cfg, const struct imap_account *a, struct store *st,
+    const char *folder, time_t now, const struct sync_hooks *hooks,
+    struct sync_stats *stats, char **err);
+/* The same on the connected c. */
 enum imap_rc sync_folder(struct imap *c, const struct config *cfg,
     const struct imap_account *a, struct store *st, const char *folder,
     time_t now, const struct sync_hooks *hooks, struct sync_stats *stats,

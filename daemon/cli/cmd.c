@@ -72,13 +72,6 @@ cmd_usage_error(struct app *app, const char *usage)
 }
 
 void
-cmd_keepalive(struct app *app)
-{
-	if (app->keepalive != NULL)
-		app->keepalive(app->keepalive_arg);
-}
-
-void
 cmd_imap_failed(struct app *app, const char *label, int rc, char *err, int *status)
 {
 	if (err != NULL)
@@ -679,9 +672,9 @@ cmd_status(struct app *app, int argc, char **argv)
 		char dday[16];
 
 		if (store_digest_latest(st, NULL, dday, &dg, &err) == 0 &&
-		    strcmp(dg.state, "sent") != 0 && !dg.ever_sent)
+		    dg.state != STORE_DIGEST_SENT && !dg.ever_sent)
 			fprintf(f, "digest problem: %s %s after %d attempt%s%s%s\n", dday,
-			    strcmp(dg.state, "failed") == 0 ? "not sent" : "interrupted while sending",
+			    dg.state == STORE_DIGEST_FAILED ? "not sent" : "interrupted while sending",
 			    dg.attempts, dg.attempts == 1 ? "" : "s", dg.error[0] ? ": " : "", dg.error);
 		free(err);
 		err = NULL;

@@ -1,254 +1,85 @@
-/* followupd digest [--date D] [--dry-run] [--force] */
-#include <ctype.h>
+/* followupd digest [--date D] [--dry-run] [--force]: runs the digest job
+ * and, for the real today, the invites job (app/job.h), and says what
+ * came of them. */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <sysexits.h>
-#include <unistd.h>
 
 #include "agenda.h"
-#include "buf.h"
 #include "cmd.h"
-#include "day.h"
-#include "digest.h"
-#include "smtp.h"
-#include "suggest.h"
+#include "job.h"
 #include "tz.h"
 
-#define DIGEST_SUGGEST 3   /* people to consider, in the week's first digest */
 #define DIGEST_USAGE "digest [--date YYYY-MM-DD] [--dry-run] [--force]"
 #define DIGEST_TRIES 5   /* a 4xx or a network error: 1, 2, 4, 8 s between */
 
-struct applied_list {
-	struct digest_applied *v;
-	size_t n, cap;
-	size_t more;               /* lines past DIGEST_MAX_APPLIED */
-	long last;                 /* the id of the last line */
-};
-
-/* Every unreported line counts and is marked reported with the digest;
- * DIGEST_MAX_APPLIED of them are listed, so that no amount of replies can
- * make a digest that a server refuses for its size. */
+/* The tries that failed (its only notes) unless quiet, then the result.
+ * The exit status. */
 static int
-collect_applied(long id, const char *line, bool applied, const char *what, void *arg)
+say_digest(struct app *app, const struct config *cfg, const struct job_digest *d)
 {
-	struct applied_list *l = arg;
-
-	l->last = id;
-	if (l->n == DIGEST_MAX_APPLIED) {
-		l->more++;
-		return 0;
+	for (size_t i = 0; i < d->o.nnotes && app->verbosity >= 0; i++)
+		fprintf(app->err, "followupd: %s\n", d->o.notes[i].text);
+	switch (d->result) {
+	case JOB_DIGEST_PRINTED:
+		fputs(d->text, app->out);
+		break;
+	case JOB_DIGEST_SENT:
+		if (app->verbosity >= 0)
+			fprintf(app->out, "Sent the digest for %s to %s: %s\n", d->date,
+			    cfg->digest_to, d->subject);
+		break;
+	case JOB_DIGEST_ALREADY:
+		if (app->verbosity >= 0)
+			fprintf(app->out, "The digest for %s was already sent (%s); --force sends it "
+			    "again.\n", d->date, d->message_id);
+		break;
+	case JOB_DIGEST_EMPTY:
+		if (app->verbosity >= 0)
+			fprintf(app->out, "Nothing due on %s: no digest (send_empty_digest = no).\n",
+			    d->date);
+		break;
+	case JOB_DIGEST_NOT_SENT:
+		fprintf(app->err, "followupd: %s\n", d->o.message != NULL ? d->o.message : "failed");
+		break;
 	}
-	if (l->n == l->cap) {
-		l->cap = l->cap ? 2 * l->cap : 8;
-		l->v = xrealloc(l->v, l->cap * sizeof *l->v);
-	}
-	l->v[l->n++] = (struct digest_applied){ xstrdup(line), applied, xstrdup(what) };
-	return 0;
+	return job_exit_status(&d->o);
 }
 
-static void
-applied_free(struct applied_list *l)
+/* Each invite sent (unless quiet) and each not sent; the state's failure.
+ * The job's message is not said: it sums up the notes, for a log. */
+static int
+say_invites(struct app *app, const struct job_invites *inv)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].line);
-		free((char *)l->v[i].what);
+	for (size_t i = 0; i < inv->o.nnotes; i++) {
+		const struct job_note *n = &inv->o.notes[i];
+
+		if (n->prio != JOB_INFO)
+			fprintf(app->err, "followupd: %s\n", n->text);
+		else if (app->verbosity >= 0)
+			fprintf(app->out, "%s\n", n->text);
 	}
-	free(l->v);
+	if (inv->o.cls == JOB_STATE)
+		fprintf(app->err, "followupd: %s\n", inv->o.message);
+	return job_exit_status(&inv->o);
 }
 
-/* Is day the first of digest_days in its week? */
-static bool
-first_of_week(const struct config *cfg, int day)
+/* The invites that today's agenda calls for. */
+static int
+send_invites(struct app *app, const struct job_ctx *ctx, int today)
 {
-	int first = 0;
-
-	while (first < 7 && !(cfg->digest_days & (1u << first)))
-		first++;
-	return day_weekday(day) == first;
-}
-
-/* Sends, retrying what may pass later. The result of the last try. */
-static enum smtp_rc
-send_with_retries(struct app *app, const struct config *cfg, const char *msg,
-    int tries, char **err)
-{
-	enum smtp_rc rc = SMTP_TEMP;
-
-	for (int i = 0; i < tries; i++) {
-		int code;
-
-		if (i > 0) {
-			if (app->verbosity >= 0)
-				fprintf(app->err, "followupd: smtp: %s; trying again in %d s\n",
-				    *err, 1 << (i - 1));
-			free(*err);
-			*err = NULL;
-			sleep(1u << (i - 1));
-		}
-		cmd_keepalive(app);
-		rc = smtp_send(&cfg->smtp, cfg->me_addr, cfg->digest_to, msg, strlen(msg),
-		    NULL, &code, err);
-		if (rc != SMTP_TEMP)
-			break;
-	}
-	return rc;
-}
-
-int
-cmd_digest_day(struct app *app, const struct config *cfg, struct store *st, int day,
-    const struct digest_opts *opt, enum digest_outcome *outcome)
-{
+	struct job_invites inv;
 	struct agenda a;
-	struct digest d;
-	struct store_digest prev;
-	struct digest_input in = { 0 };
-	struct applied_list applied = { 0 };
-	struct suggestion *sugg = NULL;
-	size_t nsugg = 0;
-	char *err = NULL, *id = NULL, *msg = NULL, *health = NULL, date[DAY_STRLEN];
-	int status = 0, known;
-	enum smtp_rc rc;
+	char *err = NULL;
+	int status;
 
-	*outcome = DIGEST_FAILED;
-	day_format(day, date);
-	if (agenda_build(&a, cfg, st, day, tz_day_of(app->now), &err) < 0)
+	if (agenda_build(&a, ctx->cfg, ctx->st, today, today, &err) < 0)
 		return cmd_store_error(app, err);
-	in.cfg = cfg;
-	in.items = a.items;
-	in.nitems = a.count;
-	in.day = day;
-	{
-		/* A digest that did not go out is news for the next one. */
-		struct store_digest last;
-		char lday[16];
-
-		if (store_digest_latest(st, date, lday, &last, &err) == 0 &&
-		    strcmp(last.state, "sent") != 0 && !last.ever_sent) {
-			health = xasprintf("The digest of %s was not sent: %s", lday,
-			    last.error[0] ? last.error : "interrupted while sending");
-			in.health = (const char *const *)&health;
-			in.nhealth = 1;
-		}
-		free(err);
-		err = NULL;
-	}
-	/* The replies' lines no digest has reported; suggestions once a week. */
-	if (store_reply_lines_each(st, collect_applied, &applied, &err) < 0 ||
-	    (first_of_week(cfg, day) &&
-	    cmd_suggestions(app, cfg, st, DIGEST_SUGGEST, &sugg, &nsugg, &err) < 0)) {
-		status = cmd_store_error(app, err);
-		free(health);
-		applied_free(&applied);
-		agenda_free(&a);
-		return status;
-	}
-	in.applied = applied.v;
-	in.napplied = applied.n;
-	in.napplied_more = applied.more;
-	in.suggest = sugg;
-	in.nsuggest = nsugg;
-	digest_render(&in, &d);
-
-	known = store_digest_get(st, date, &prev, &err);
-	if (known < 0) {
-		status = cmd_store_error(app, err);
-		goto done;
-	}
-	if (known == 0 && (strcmp(prev.state, "sending") == 0 || !opt->force)) {
-		/* The same Message-ID again: a resend after a crash is the
-		 * same message to the receiving side. */
-		id = xstrdup(prev.message_id);
-	} else if (known == 0) {
-		/* --force of a digest that was sent: a new message, "<x.rN@d>"
-		 * for its Nth attempt, in place of an earlier ".rM". */
-		char *at = strrchr(prev.message_id, '@');
-		size_t n = at != NULL ? (size_t)(at - prev.message_id) : strlen(prev.message_id);
-		size_t k = n;
-		char *stem;
-
-		while (k > 0 && isdigit((unsigned char)prev.message_id[k - 1]))
-			k--;
-		if (k < n && k >= 2 && strncmp(prev.message_id + k - 2, ".r", 2) == 0)
-			n = k - 2;
-		stem = xstrndup(prev.message_id, n);
-		id = xasprintf("%s.r%d%s", stem, prev.attempts + 1, at != NULL ? at : ">");
-		free(stem);
-	} else {
-		unsigned char key[DIGEST_KEY_LEN];
-
-		if (store_secret(st, "digest", key, sizeof key, &err) < 0) {
-			status = cmd_store_error(app, err);
-			goto done;
-		}
-		id = digest_message_id(cfg, day, key, sizeof key);
-		explicit_bzero(key, sizeof key);
-	}
-	msg = digest_message(cfg, &d, id, app->now);
-	if (opt->dry) {
-		fputs(msg, app->out);
-		*outcome = DIGEST_SENT;
-		goto done;
-	}
-	if (known == 0 && (strcmp(prev.state, "sent") == 0 || prev.ever_sent) && !opt->force) {
-		if (app->verbosity >= 0)
-			fprintf(app->out, "The digest for %s was already sent (%s); --force sends it again.\n",
-			    date, prev.message_id);
-		*outcome = DIGEST_ALREADY;
-		goto done;
-	}
-	if (d.total == 0 && !cfg->send_empty_digest && !opt->force) {
-		if (app->verbosity >= 0)
-			fprintf(app->out, "Nothing due on %s: no digest (send_empty_digest = no).\n", date);
-		*outcome = DIGEST_EMPTY;
-		goto done;
-	}
-	/* "sending" is committed before the first byte goes out: a crash
-	 * after the server accepted and before "sent" is recorded resends
-	 * with the same Message-ID, never with another. */
-	if (store_digest_sending(st, date, id, &err) < 0) {
-		status = cmd_store_error(app, err);
-		goto done;
-	}
-	rc = send_with_retries(app, cfg, msg, opt->tries, &err);
-	{
-		char *serr = NULL;
-
-		/* "sent" and the reply lines it reported, together. */
-		if (store_begin(st, &serr) < 0 ||
-		    store_digest_done(st, date, rc == SMTP_OK, app->now,
-		    rc == SMTP_OK ? NULL : err, &serr) < 0 ||
-		    (rc == SMTP_OK && applied.last > 0 &&
-		    store_reply_lines_reported(st, date, applied.last, &serr) < 0) ||
-		    store_commit(st, &serr) < 0) {
-			store_rollback(st);
-			free(err);
-			status = cmd_store_error(app, serr);
-			goto done;
-		}
-	}
-	if (rc != SMTP_OK) {
-		fprintf(app->err, "followupd: smtp %s: %s\n", cfg->smtp.user, err);
-		free(err);
-		status = rc == SMTP_TEMP ? EX_TEMPFAIL : EX_UNAVAILABLE;
-		*outcome = rc == SMTP_TEMP ? DIGEST_TEMP : DIGEST_FAILED;
-		goto done;
-	}
-	*outcome = DIGEST_SENT;
-	if (app->verbosity >= 0)
-		fprintf(app->out, "Sent the digest for %s to %s: %s\n", date, cfg->digest_to, d.subject);
-done:
-	/* Invites go out with the digest, about the real today only. */
-	if (opt->invites && !opt->dry && status == 0 && cfg->calendar.invites)
-		status = cmd_invites(app, cfg, st, a.items, a.count, day);
-	free(health);
-	applied_free(&applied);
-	suggest_free(sugg, nsugg);
-	free(msg);
-	free(id);
-	digest_free(&d);
+	job_invites(ctx, a.items, a.count, today, &inv);
+	status = say_invites(app, &inv);
+	job_outcome_free(&inv.o);
 	agenda_free(&a);
 	return status;
 }
@@ -262,9 +93,10 @@ cmd_digest(struct app *app, int argc, char **argv)
 		{ "force", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct digest_opts opt = { .tries = DIGEST_TRIES };
+	struct job_digest_opts opt = { .tries = DIGEST_TRIES };
 	const char *date_arg = NULL;
-	enum digest_outcome outcome;
+	struct job_digest d;
+	struct job_ctx ctx = { 0 };
 	struct config *cfg;
 	struct store *st;
 	int status = 0, day, c;
@@ -297,8 +129,15 @@ cmd_digest(struct app *app, int argc, char **argv)
 		config_free(cfg);
 		return status;
 	}
-	opt.invites = date_arg == NULL;
-	status = cmd_digest_day(app, cfg, st, day, &opt, &outcome);
+	ctx.cfg = cfg;
+	ctx.st = st;
+	ctx.now = app->now;
+	job_digest(&ctx, day, &opt, &d);
+	status = say_digest(app, cfg, &d);
+	/* Invites go out with the digest, about the real today only. */
+	if (date_arg == NULL && !opt.dry && status == 0 && cfg->calendar.invites)
+		status = send_invites(app, &ctx, day);
+	job_digest_free(&d);
 	store_close(st);
 	config_free(cfg);
 	return status;

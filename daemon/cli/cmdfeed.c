@@ -1,4 +1,6 @@
-/* followupd feed [--date D] [-o FILE] [--serve] */
+/* followupd feed [--date D] [-o FILE] [--serve]: the feed job's text on
+ * standard output or in FILE, or served (and rebuilt every minute) until
+ * SIGINT or SIGTERM. */
 #include <errno.h>
 #include <getopt.h>
 #include <poll.h>
@@ -8,88 +10,40 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/stat.h>
 #include <sysexits.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "afile.h"
-#include "agenda.h"
-#include "cal.h"
 #include "cmd.h"
 #include "day.h"
 #include "feedsrv.h"
-#include "tz.h"
+#include "job.h"
 
 #define FEED_USAGE "feed [--date YYYY-MM-DD] [-o FILE] [--serve]"
 #define FEED_REBUILD_SECONDS 60   /* --serve reads the state again this often */
 
-/* The feed as it stands on DAY (DAY_NONE: today). */
-static char *
-feed_build_on(struct app *app, const struct config *cfg, struct store *st, int day,
-    char **err)
-{
-	struct agenda a;
-	struct cal_placed *placed;
-	size_t nplaced;
-	int today = tz_day_of(app->now);
-	char *text;
-
-	if (day == DAY_NONE)
-		day = today;
-	if (cmd_invites_placed(cfg, st, &placed, &nplaced, err) < 0)
-		return NULL;
-	if (agenda_build(&a, cfg, st, day, today, err) < 0) {
-		cmd_placed_free(placed, nplaced);
-		return NULL;
-	}
-	text = cal_feed(cfg, a.items, a.count, day, placed, nplaced);
-	cmd_placed_free(placed, nplaced);
-	agenda_free(&a);
-	return text;
-}
-
-char *
-cmd_feed_build(struct app *app, const struct config *cfg, struct store *st, char **err)
-{
-	return feed_build_on(app, cfg, st, DAY_NONE, err);
-}
-
-bool
-cmd_feed_publish(struct app *app, const struct config *cfg, const char *text,
-    struct feedsrv *srv)
-{
-	bool changed = false;
-	struct stat sb;
-	char *err = NULL;
-
-	if (afile_replace(cfg->calendar.file, text, strlen(text), 0644, &changed, &err) < 0) {
-		/* Served all the same: the file is a copy for other readers. */
-		fprintf(app->err, "followupd: %s\n", err);
-		free(err);
-	}
-	if (srv != NULL)
-		feedsrv_set(srv, text, strlen(text),
-		    stat(cfg->calendar.file, &sb) == 0 ? sb.st_mtime : app->now);
-	return changed;
-}
-
-/* Builds the feed, writes the calendar file when it changed and hands it
- * to the server with the file's time. 0 or -1 after saying why. */
+/* Builds today's feed, writes the calendar file when it changed and hands
+ * the feed to the server with the file's time. 0 or -1 after saying why. */
 static int
 refresh(struct app *app, const struct config *cfg, struct store *st, struct feedsrv *srv)
 {
-	char *text, *err = NULL;
+	struct job_ctx ctx = { .cfg = cfg, .st = st, .now = time(NULL) };
+	struct job_feed f;
+	int rc = 0;
 
-	app->now = time(NULL);
-	if ((text = cmd_feed_build(app, cfg, st, &err)) == NULL) {
-		fprintf(app->err, "followupd: %s\n", err);
-		free(err);
-		return -1;
+	app->now = ctx.now;
+	job_feed(&ctx, DAY_NONE, true, &f);
+	for (size_t i = 0; i < f.o.nnotes; i++)
+		fprintf(app->err, "followupd: %s\n", f.o.notes[i].text);
+	if (f.text == NULL) {
+		fprintf(app->err, "followupd: %s\n", f.o.message);
+		rc = -1;
+	} else {
+		feedsrv_set(srv, f.text, strlen(f.text), f.mtime);
 	}
-	cmd_feed_publish(app, cfg, text, srv);
-	free(text);
-	return 0;
+	job_feed_free(&f);
+	return rc;
 }
 
 int
@@ -190,7 +144,9 @@ cmd_feed(struct app *app, int argc, char **argv)
 	bool serve = false, changed;
 	struct config *cfg;
 	struct store *st;
-	char *text, *err = NULL;
+	struct job_ctx ctx = { 0 };
+	struct job_feed f;
+	char *err = NULL;
 	int c, status = 0, day = DAY_NONE;
 
 	optind = 0;
@@ -219,19 +175,23 @@ cmd_feed(struct app *app, int argc, char **argv)
 		status = cmd_feed_serve(app, cfg, st);
 		goto done;
 	}
-	if ((text = feed_build_on(app, cfg, st, day, &err)) == NULL) {
-		status = cmd_store_error(app, err);
-		goto done;
-	}
-	if (out == NULL || strcmp(out, "-") == 0)
-		fputs(text, app->out);
-	else if (afile_replace(out, text, strlen(text), 0644, &changed, &err) < 0) {
+	ctx.cfg = cfg;
+	ctx.st = st;
+	ctx.now = app->now;
+	job_feed(&ctx, day, false, &f);
+	if (f.text == NULL) {
+		fprintf(app->err, "followupd: %s\n", f.o.message);
+		status = job_exit_status(&f.o);
+	} else if (out == NULL || strcmp(out, "-") == 0) {
+		fputs(f.text, app->out);
+	} else if (afile_replace(out, f.text, strlen(f.text), 0644, &changed, &err) < 0) {
 		fprintf(app->err, "followupd: %s\n", err);
 		free(err);
 		status = EX_CANTCREAT;
-	} else if (app->verbosity > 0)
+	} else if (app->verbosity > 0) {
 		fprintf(app->err, "followupd: %s %s\n", out, changed ? "written" : "unchanged");
-	free(text);
+	}
+	job_feed_free(&f);
 done:
 	store_close(st);
 	config_free(cfg);

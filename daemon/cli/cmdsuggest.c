@@ -1,4 +1,5 @@
-/* followupd suggest [--limit N] */
+/* followupd suggest [--limit N]: the suggestions job's people as INI
+ * sections to paste into the configuration. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,58 +7,10 @@
 #include <sysexits.h>
 
 #include "cmd.h"
+#include "job.h"
 #include "suggest.h"
 
 #define SUGGEST_USAGE "suggest [--limit N]"
-#define SUGGEST_PERIOD (365L * 86400)   /* the year behind */
-
-struct rows {
-	char **address;
-	long *count;
-	time_t *first, *last;
-	size_t n, cap;
-};
-
-static int
-collect(const char *address, long count, time_t first, time_t last, void *arg)
-{
-	struct rows *r = arg;
-
-	if (r->n == r->cap) {
-		r->cap = r->cap ? 2 * r->cap : 64;
-		r->address = xrealloc(r->address, r->cap * sizeof *r->address);
-		r->count = xrealloc(r->count, r->cap * sizeof *r->count);
-		r->first = xrealloc(r->first, r->cap * sizeof *r->first);
-		r->last = xrealloc(r->last, r->cap * sizeof *r->last);
-	}
-	r->address[r->n] = xstrdup(address);
-	r->count[r->n] = count;
-	r->first[r->n] = first;
-	r->last[r->n] = last;
-	r->n++;
-	return 0;
-}
-
-int
-cmd_suggestions(struct app *app, const struct config *cfg, struct store *st, size_t limit,
-    struct suggestion **out, size_t *n, char **err)
-{
-	struct rows r = { 0 };
-	int rc = store_correspondents_each(st, app->now - SUGGEST_PERIOD, collect, &r, err);
-
-	*n = 0;
-	*out = NULL;
-	if (rc == 0)
-		*n = suggest_pick(cfg, (const char *const *)r.address, r.count, r.first, r.last,
-		    r.n, limit, out);
-	for (size_t i = 0; i < r.n; i++)
-		free(r.address[i]);
-	free(r.address);
-	free(r.count);
-	free(r.first);
-	free(r.last);
-	return rc;
-}
 
 int
 cmd_suggest(struct app *app, int argc, char **argv)
@@ -69,6 +22,7 @@ cmd_suggest(struct app *app, int argc, char **argv)
 	struct config *cfg;
 	struct store *st;
 	struct suggestion *s;
+	struct job_ctx ctx = { 0 };
 	size_t n;
 	long limit = 10;
 	char *err = NULL, *end;
@@ -96,7 +50,10 @@ cmd_suggest(struct app *app, int argc, char **argv)
 		config_free(cfg);
 		return status;
 	}
-	if (cmd_suggestions(app, cfg, st, (size_t)limit, &s, &n, &err) < 0) {
+	ctx.cfg = cfg;
+	ctx.st = st;
+	ctx.now = app->now;
+	if (job_suggestions(&ctx, (size_t)limit, &s, &n, &err) < 0) {
 		status = cmd_store_error(app, err);
 	} else if (n == 0) {
 		if (app->verbosity >= 0)

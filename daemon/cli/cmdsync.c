@@ -3,9 +3,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <time.h>
-#include <fcntl.h>
 #include <getopt.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +15,8 @@
 #include "cmd.h"
 #include "imap.h"
 #include "sync.h"
-#include "watch.h"
+#include "engine.h"
+#include "log.h"
 
 #define SYNC_USAGE "sync [--progress] [--rescan] [--watch]"
 
@@ -144,30 +143,7 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 	return status;
 }
 
-/* ---- --watch: a foreground loop over the watcher ---------------------- */
-
-static int wake_write_fd = -1;   /* the one thing a signal handler may touch */
-
-static void
-on_signal(int sig)
-{
-	int saved = errno;
-	char c = (char)sig;
-
-	if (write(wake_write_fd, &c, 1) < 0) {
-		/* nothing to do: the pipe is full, a wake-up is pending anyway */
-	}
-	errno = saved;
-}
-
-static void
-on_log(void *arg, int level, const char *label, const char *msg)
-{
-	struct app *app = arg;
-
-	if (level <= 1 + app->verbosity)
-		fprintf(app->err, "followupd: %s: %s\n", label, msg);
-}
+/* ---- --watch: the engine with the watchers alone ---------------------- */
 
 static void
 on_synced(void *arg, const char *label, const char *folder,
@@ -179,49 +155,18 @@ on_synced(void *arg, const char *label, const char *folder,
 	fflush(app->out);
 }
 
+/* Takes cfg. */
 static int
-sync_watch(struct app *app, const struct config *cfg, struct store *st)
+sync_watch(struct app *app, struct config *cfg)
 {
-	struct watch_hooks hooks = { .arg = app, .log = on_log, .synced = on_synced };
-	struct pollfd *fds = xcalloc(cfg->naccounts + 1, sizeof *fds);
-	struct sigaction sa;
-	struct watch *w;
-	int pipefd[2];
-	bool stop = false;
+	struct log log;
+	struct engine_opts o = {
+		.config_path = app->config_path, .parts = ENGINE_WATCH, .log = &log,
+		.terminal = true, .synced = on_synced, .arg = app,
+	};
 
-	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0) {
-		fprintf(app->err, "followupd: pipe: %s\n", strerror(errno));
-		free(fds);
-		return EX_OSERR;
-	}
-	wake_write_fd = pipefd[1];
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	w = watch_new(cfg, st, &hooks);
-	while (!stop) {
-		int timeout;
-		size_t n = watch_fds(w, time(NULL), fds, &timeout);
-
-		fds[n].fd = pipefd[0];
-		fds[n].events = POLLIN;
-		fds[n].revents = 0;
-		if (poll(fds, n + 1, timeout) < 0 && errno != EINTR)
-			break;
-		if (fds[n].revents & POLLIN)
-			stop = true;
-		else
-			watch_step(w, time(NULL), fds, n);
-		fflush(app->err);
-	}
-	watch_free(w);
-	free(fds);
-	close(pipefd[0]);
-	close(pipefd[1]);
-	wake_write_fd = -1;
-	return 0;
+	log_init(&log, app->err, app->verbosity);
+	return engine_run(cfg, &o);
 }
 
 int
@@ -267,10 +212,12 @@ cmd_sync(struct app *app, int argc, char **argv)
 		fprintf(app->err, "followupd: %s\n", err);
 		free(err);
 		status = EX_IOERR;
-	} else if (watching)
-		status = sync_watch(app, cfg, st);
-	else
+	} else if (watching) {
+		store_close(st);
+		return sync_watch(app, cfg);
+	} else {
 		status = sync_once(app, cfg, st, progress);
+	}
 	store_close(st);
 	config_free(cfg);
 	return status;

@@ -1,38 +1,56 @@
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "clean.h"
 #include "imap.h"
+#include "store.h"
 #include "watch.h"
 
 enum wstate { W_DOWN, W_IDLE, W_POLL };
 
+struct watch;
+
 struct wacct {
+	struct watch *w;
 	const struct imap_account *a;
 	char *label;
-	struct imap *c;
-	char *folder;
+	pthread_t thread;
+	bool started;
+	int wake;              /* eventfd: watch_stop() writes it */
+	struct imap *c;        /* the thread's own */
+	struct store *st;      /* the thread's own */
+	unsigned failures;
+	time_t up_at;          /* the last successful bring-up, or 0 */
+	unsigned long rng;
+	/* Shared with the engine's thread, under mu. */
+	pthread_mutex_t mu;
+	int cut_fd;            /* the connection's socket while it is up, or -1 */
+	char *folder;          /* set once, freed by watch_free */
 	enum wstate state;
 	time_t due;            /* reconnect, poll, or IDLE renewal */
-	unsigned failures;
 	time_t since;          /* first of the current failures */
-	time_t up_at;          /* the last successful bring-up, or 0 */
 	bool final;            /* the last failure was IMAP_FINAL */
 	bool up_once;
-	int pfd;               /* index in the last watch_fds, or -1 */
 };
 
 struct watch {
 	const struct config *cfg;
-	struct store *st;
 	struct watch_hooks hooks;
 	struct wacct *v;
 	size_t n;
-	unsigned long rng;
+	atomic_bool stop;
+	atomic_size_t running;
 };
 
 long
@@ -49,22 +67,23 @@ watch_backoff(unsigned failures, unsigned long r)
 }
 
 static unsigned long
-next_random(struct watch *w)
+next_random(struct wacct *ac)
 {
 	/* xorshift: jitter only needs to differ between processes. */
-	w->rng ^= w->rng << 13;
-	w->rng ^= w->rng >> 7;
-	w->rng ^= w->rng << 17;
-	return w->rng;
+	ac->rng ^= ac->rng << 13;
+	ac->rng ^= ac->rng >> 7;
+	ac->rng ^= ac->rng << 17;
+	return ac->rng;
 }
 
 static void
-logf_(struct watch *w, int level, const struct wacct *ac, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+say(const struct wacct *ac, int level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 static void
-logf_(struct watch *w, int level, const struct wacct *ac, const char *fmt, ...)
+say(const struct wacct *ac, int level, const char *fmt, ...)
 {
+	const struct watch *w = ac->w;
 	struct buf b = { 0 };
 	va_list ap;
 
@@ -81,26 +100,324 @@ logf_(struct watch *w, int level, const struct wacct *ac, const char *fmt, ...)
 	buf_free(&b);
 }
 
+static void
+changed(const struct wacct *ac)
+{
+	if (ac->w->hooks.changed != NULL)
+		ac->w->hooks.changed(ac->w->hooks.arg);
+}
+
+static bool
+stopping(const struct wacct *ac)
+{
+	return atomic_load(&ac->w->stop);
+}
+
+/* The connection's end: watch_stop() must not shut down a socket that
+ * is closed, or one that was reused since. */
+static void
+drop_connection(struct wacct *ac)
+{
+	pthread_mutex_lock(&ac->mu);
+	ac->cut_fd = -1;
+	pthread_mutex_unlock(&ac->mu);
+	imap_free(ac->c);
+	ac->c = NULL;
+}
+
+static void
+down(struct wacct *ac, time_t now, enum imap_rc rc, char *err)
+{
+	long delay;
+
+	drop_connection(ac);
+	if (stopping(ac)) {
+		/* A read cut by watch_stop(): not a failure of the server. */
+		free(err);
+		return;
+	}
+	/* A connection that failed soon after it came up does not start the
+	 * delays again: a server that breaks every session is not hammered. */
+	if (ac->up_at != 0 && now - ac->up_at >= WATCH_STABLE)
+		ac->failures = 0;
+	ac->up_at = 0;
+	delay = watch_backoff(ac->failures + 1, next_random(ac));
+	if (rc == IMAP_FINAL && delay < 60)
+		delay = 60;   /* a wrong password will not fix itself in seconds */
+	pthread_mutex_lock(&ac->mu);
+	if (ac->failures++ == 0)
+		ac->since = now;
+	ac->state = W_DOWN;
+	ac->final = rc == IMAP_FINAL;
+	ac->due = now + delay;
+	pthread_mutex_unlock(&ac->mu);
+	say(ac, 0, "%s; retrying in %ld s", err != NULL ? err : "failed", delay);
+	free(err);
+	changed(ac);
+}
+
+static void
+scan_warn(void *arg, const char *msg)
+{
+	say(arg, 1, "%s", msg);
+}
+
+static void
+scan_progress(void *arg, size_t done, size_t total)
+{
+	struct wacct *ac = arg;
+
+	if (ac->w->hooks.progress != NULL)
+		ac->w->hooks.progress(ac->w->hooks.arg, ac->label, ac->folder, done, total);
+}
+
+static bool
+scan_stop(void *arg)
+{
+	return stopping(arg);
+}
+
+static enum imap_rc
+scan(struct wacct *ac, char **err)
+{
+	struct sync_hooks h = { ac, scan_warn, scan_progress, scan_stop };
+	struct sync_stats s;
+	enum imap_rc rc;
+
+	rc = sync_folder(ac->c, ac->w->cfg, ac->a, ac->st, ac->folder, time(NULL), &h, &s, err);
+	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned || s.replies > 0) &&
+	    ac->w->hooks.synced != NULL)
+		ac->w->hooks.synced(ac->w->hooks.arg, ac->label, ac->folder, &s);
+	return rc;
+}
+
+static enum imap_rc
+start_waiting(struct wacct *ac, char **err)
+{
+	time_t now = time(NULL);
+	enum wstate state = W_POLL;
+	time_t due = now + (ac->a->poll_interval > 0 ? ac->a->poll_interval : 300);
+
+	if (imap_has_idle(ac->c)) {
+		enum imap_rc rc = imap_idle_start(ac->c, err);
+
+		if (rc != IMAP_OK)
+			return rc;
+		state = W_IDLE;
+		due = now + WATCH_IDLE_RENEW;
+	}
+	pthread_mutex_lock(&ac->mu);
+	ac->state = state;
+	ac->due = due;
+	pthread_mutex_unlock(&ac->mu);
+	return IMAP_OK;
+}
+
+static void
+bring_up(struct wacct *ac)
+{
+	char *err = NULL, *folder = NULL;
+	enum imap_rc rc;
+
+	ac->c = imap_new(ac->a, ac->a->server.timeout);
+	if ((rc = imap_connect(ac->c, &err)) != IMAP_OK)
+		goto bad;
+	pthread_mutex_lock(&ac->mu);
+	ac->cut_fd = imap_fd(ac->c);
+	pthread_mutex_unlock(&ac->mu);
+	if (stopping(ac)) {
+		rc = IMAP_TEMP;
+		goto bad;
+	}
+	if (ac->folder == NULL) {
+		char *note = NULL;
+
+		if ((rc = imap_find_sent(ac->c, &folder, &note, &err)) != IMAP_OK)
+			goto bad;
+		if (note != NULL)
+			say(ac, 1, "%s", note);
+		free(note);
+		pthread_mutex_lock(&ac->mu);
+		ac->folder = folder;
+		pthread_mutex_unlock(&ac->mu);
+	}
+	pthread_mutex_lock(&ac->mu);
+	ac->up_once = true;
+	pthread_mutex_unlock(&ac->mu);
+	changed(ac);
+	if ((rc = scan(ac, &err)) != IMAP_OK)
+		goto bad;
+	if ((rc = start_waiting(ac, &err)) != IMAP_OK)
+		goto bad;
+	say(ac, ac->failures > 0 ? 1 : 2, "watching \"%s\" (%s)", ac->folder,
+	    ac->state == W_IDLE ? "IDLE" : "polling");
+	ac->up_at = time(NULL);
+	changed(ac);
+	return;
+bad:
+	down(ac, time(NULL), rc, err);
+}
+
+/* Sleeps until due, watch_stop(), or (fd >= 0) fd is readable; true for
+ * the last. */
+static bool
+wait_for(struct wacct *ac, time_t due, int fd)
+{
+	struct pollfd p[2] = {
+		{ .fd = ac->wake, .events = POLLIN },
+		{ .fd = fd, .events = POLLIN },
+	};
+	time_t now = time(NULL);
+	long left = due > now ? (long)(due - now) : 0;
+
+	if (left > WATCH_IDLE_RENEW)
+		left = WATCH_IDLE_RENEW;
+	if (poll(p, fd >= 0 ? 2 : 1, (int)left * 1000) < 0)
+		return false;
+	return fd >= 0 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)) != 0;
+}
+
+static void
+step(struct wacct *ac)
+{
+	char *err = NULL;
+	enum imap_rc rc = IMAP_OK;
+	bool woke;
+
+	switch (ac->state) {
+	case W_DOWN:
+		if (time(NULL) < ac->due)
+			wait_for(ac, ac->due, -1);
+		else
+			bring_up(ac);
+		break;
+	case W_IDLE:
+		woke = imap_pending(ac->c) || wait_for(ac, ac->due, imap_fd(ac->c));
+		if (stopping(ac) || (!woke && time(NULL) < ac->due))
+			break;
+		/* New data or the renewal: end IDLE (a dead connection shows
+		 * here), read what is new, and idle again. */
+		if ((rc = imap_idle_done(ac->c, &err)) == IMAP_OK &&
+		    (rc = scan(ac, &err)) == IMAP_OK)
+			rc = start_waiting(ac, &err);
+		if (rc != IMAP_OK)
+			down(ac, time(NULL), rc, err);
+		break;
+	case W_POLL:
+		if (time(NULL) < ac->due) {
+			wait_for(ac, ac->due, -1);
+			break;
+		}
+		if ((rc = scan(ac, &err)) == IMAP_OK)
+			rc = start_waiting(ac, &err);
+		if (rc != IMAP_OK)
+			down(ac, time(NULL), rc, err);
+		break;
+	}
+}
+
+static void *
+account_main(void *arg)
+{
+	struct wacct *ac = arg;
+	struct watch *w = ac->w;
+	char *err = NULL;
+
+	if ((ac->st = store_open(w->cfg->state_dir, &err)) == NULL) {
+		say(ac, 0, "%s", err);
+		free(err);
+	} else {
+		while (!stopping(ac))
+			step(ac);
+		if (ac->c != NULL) {
+			/* Asked to stop while up: a word to the server, unless
+			 * the connection was cut. */
+			drop_connection(ac);
+		}
+		store_close(ac->st);
+		ac->st = NULL;
+	}
+	atomic_fetch_sub(&w->running, 1);
+	if (w->hooks.exited != NULL)
+		w->hooks.exited(w->hooks.arg);
+	return NULL;
+}
+
 struct watch *
-watch_new(const struct config *cfg, struct store *st, const struct watch_hooks *hooks)
+watch_new(const struct config *cfg, const struct watch_hooks *hooks, char **err)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
+	unsigned long seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^
+	    0x9e3779b9UL;
 
 	w->cfg = cfg;
-	w->st = st;
 	if (hooks != NULL)
 		w->hooks = *hooks;
+	atomic_init(&w->stop, false);
+	atomic_init(&w->running, 0);
 	w->n = cfg->naccounts;
 	w->v = xcalloc(w->n + 1, sizeof *w->v);
-	w->rng = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^ 0x9e3779b9UL;
 	for (size_t i = 0; i < w->n; i++) {
-		w->v[i].a = &cfg->accounts[i];
-		w->v[i].label = imap_label(&cfg->accounts[i]);
-		w->v[i].state = W_DOWN;
-		w->v[i].due = 0;   /* connect at once */
-		w->v[i].pfd = -1;
+		struct wacct *ac = &w->v[i];
+
+		ac->w = w;
+		ac->a = &cfg->accounts[i];
+		ac->label = imap_label(&cfg->accounts[i]);
+		ac->state = W_DOWN;
+		ac->due = 0;   /* connect at once */
+		ac->cut_fd = -1;
+		ac->rng = seed ^ (i * 2654435761UL);
+		pthread_mutex_init(&ac->mu, NULL);
+		ac->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	}
+	for (size_t i = 0; i < w->n; i++) {
+		struct wacct *ac = &w->v[i];
+		int rc;
+
+		if (ac->wake < 0) {
+			*err = xasprintf("eventfd: %s", strerror(errno));
+			goto fail;
+		}
+		atomic_fetch_add(&w->running, 1);
+		if ((rc = pthread_create(&ac->thread, NULL, account_main, ac)) != 0) {
+			atomic_fetch_sub(&w->running, 1);
+			*err = xasprintf("cannot start a thread: %s", strerror(rc));
+			goto fail;
+		}
+		ac->started = true;
 	}
 	return w;
+fail:
+	watch_stop(w);
+	watch_free(w);
+	return NULL;
+}
+
+void
+watch_stop(struct watch *w)
+{
+	uint64_t one = 1;
+
+	if (w == NULL)
+		return;
+	atomic_store(&w->stop, true);
+	for (size_t i = 0; i < w->n; i++) {
+		struct wacct *ac = &w->v[i];
+
+		if (ac->wake >= 0 && write(ac->wake, &one, sizeof one) < 0) {
+			/* the counter is already non-zero: the thread wakes */
+		}
+		pthread_mutex_lock(&ac->mu);
+		if (ac->cut_fd >= 0)
+			shutdown(ac->cut_fd, SHUT_RDWR);
+		pthread_mutex_unlock(&ac->mu);
+	}
+}
+
+size_t
+watch_running(const struct watch *w)
+{
+	return w != NULL ? atomic_load(&w->running) : 0;
 }
 
 void
@@ -109,206 +426,27 @@ watch_free(struct watch *w)
 	if (w == NULL)
 		return;
 	for (size_t i = 0; i < w->n; i++) {
-		imap_free(w->v[i].c);
-		free(w->v[i].label);
-		free(w->v[i].folder);
+		struct wacct *ac = &w->v[i];
+
+		if (ac->started)
+			pthread_join(ac->thread, NULL);
+		if (ac->wake >= 0)
+			close(ac->wake);
+		pthread_mutex_destroy(&ac->mu);
+		free(ac->label);
+		free(ac->folder);
 	}
 	free(w->v);
 	free(w);
 }
 
-static void
-down(struct watch *w, struct wacct *ac, time_t now, enum imap_rc rc, char *err)
-{
-	long delay;
-
-	imap_free(ac->c);
-	ac->c = NULL;
-	ac->state = W_DOWN;
-	/* A connection that failed soon after it came up does not start the
-	 * delays again: a server that breaks every session is not hammered. */
-	if (ac->up_at != 0 && now - ac->up_at >= WATCH_STABLE)
-		ac->failures = 0;
-	ac->up_at = 0;
-	if (ac->failures++ == 0)
-		ac->since = now;
-	ac->final = rc == IMAP_FINAL;
-	delay = watch_backoff(ac->failures, next_random(w));
-	if (rc == IMAP_FINAL && delay < 60)
-		delay = 60;   /* a wrong password will not fix itself in seconds */
-	ac->due = now + delay;
-	logf_(w, 0, ac, "%s; retrying in %ld s", err != NULL ? err : "failed", delay);
-	free(err);
-}
-
-struct scan_ctx {
-	struct watch *w;
-	struct wacct *ac;
-};
-
-static void
-scan_warn(void *arg, const char *msg)
-{
-	struct scan_ctx *sc = arg;
-
-	logf_(sc->w, 1, sc->ac, "%s", msg);
-}
-
-static void
-scan_progress(void *arg, size_t done, size_t total)
-{
-	struct scan_ctx *sc = arg;
-
-	if (sc->w->hooks.progress != NULL)
-		sc->w->hooks.progress(sc->w->hooks.arg, sc->ac->label, sc->ac->folder, done,
-		    total);
-}
-
-static bool
-scan_stop(void *arg)
-{
-	struct scan_ctx *sc = arg;
-
-	return sc->w->hooks.stop != NULL && sc->w->hooks.stop(sc->w->hooks.arg);
-}
-
-static enum imap_rc
-scan(struct watch *w, struct wacct *ac, time_t now, char **err)
-{
-	struct scan_ctx sc = { w, ac };
-	struct sync_hooks h = { &sc, scan_warn, scan_progress, scan_stop };
-	struct sync_stats s;
-	enum imap_rc rc;
-
-	rc = sync_folder(ac->c, w->cfg, ac->a, w->st, ac->folder, now, &h, &s, err);
-	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned || s.replies > 0) &&
-	    w->hooks.synced != NULL)
-		w->hooks.synced(w->hooks.arg, ac->label, ac->folder, &s);
-	return rc;
-}
-
-static enum imap_rc
-start_waiting(struct watch *w, struct wacct *ac, time_t now, char **err)
-{
-	(void)w;
-	if (imap_has_idle(ac->c)) {
-		enum imap_rc rc = imap_idle_start(ac->c, err);
-
-		if (rc != IMAP_OK)
-			return rc;
-		ac->state = W_IDLE;
-		ac->due = now + WATCH_IDLE_RENEW;
-	} else {
-		ac->state = W_POLL;
-		ac->due = now + (ac->a->poll_interval > 0 ? ac->a->poll_interval : 300);
-	}
-	return IMAP_OK;
-}
-
-static void
-bring_up(struct watch *w, struct wacct *ac, time_t now)
-{
-	char *err = NULL;
-	enum imap_rc rc;
-
-	ac->c = imap_new(ac->a, ac->a->server.timeout);
-	if ((rc = imap_connect(ac->c, &err)) != IMAP_OK)
-		goto bad;
-	if (w->hooks.up != NULL)
-		w->hooks.up(w->hooks.arg, ac->label);
-	if (ac->folder == NULL) {
-		char *note = NULL;
-
-		if ((rc = imap_find_sent(ac->c, &ac->folder, &note, &err)) != IMAP_OK)
-			goto bad;
-		if (note != NULL)
-			logf_(w, 1, ac, "%s", note);
-		free(note);
-	}
-	if ((rc = scan(w, ac, now, &err)) != IMAP_OK)
-		goto bad;
-	if ((rc = start_waiting(w, ac, now, &err)) != IMAP_OK)
-		goto bad;
-	logf_(w, ac->failures > 0 ? 1 : 2, ac, "watching \"%s\" (%s)", ac->folder,
-	    ac->state == W_IDLE ? "IDLE" : "polling");
-	ac->up_at = now;
-	ac->up_once = true;
-	return;
-bad:
-	down(w, ac, now, rc, err);
-}
-
 size_t
-watch_fds(struct watch *w, time_t now, struct pollfd *fds, int *timeout_ms)
-{
-	size_t k = 0;
-	long wait = WATCH_IDLE_RENEW;
-
-	for (size_t i = 0; i < w->n; i++) {
-		struct wacct *ac = &w->v[i];
-		long left = (long)(ac->due - now);
-
-		ac->pfd = -1;
-		if (ac->state == W_IDLE) {
-			if (imap_pending(ac->c))
-				left = 0;
-			fds[k].fd = imap_fd(ac->c);
-			fds[k].events = POLLIN;
-			fds[k].revents = 0;
-			ac->pfd = (int)k++;
-		}
-		if (left < wait)
-			wait = left;
-	}
-	*timeout_ms = wait <= 0 ? 0 : (int)(wait * 1000);
-	return k;
-}
-
-void
-watch_step(struct watch *w, time_t now, const struct pollfd *fds, size_t nfds)
-{
-	for (size_t i = 0; i < w->n; i++) {
-		struct wacct *ac = &w->v[i];
-		char *err = NULL;
-		enum imap_rc rc = IMAP_OK;
-		bool woke;
-
-		switch (ac->state) {
-		case W_DOWN:
-			if (now >= ac->due)
-				bring_up(w, ac, now);
-			break;
-		case W_IDLE:
-			woke = imap_pending(ac->c) || (ac->pfd >= 0 && (size_t)ac->pfd < nfds &&
-			    (fds[ac->pfd].revents & (POLLIN | POLLHUP | POLLERR)) != 0);
-			if (!woke && now < ac->due)
-				break;
-			/* New data or the renewal: end IDLE (a dead connection
-			 * shows here), read what is new, and idle again. */
-			if ((rc = imap_idle_done(ac->c, &err)) == IMAP_OK &&
-			    (rc = scan(w, ac, now, &err)) == IMAP_OK)
-				rc = start_waiting(w, ac, now, &err);
-			if (rc != IMAP_OK)
-				down(w, ac, now, rc, err);
-			break;
-		case W_POLL:
-			if (now < ac->due)
-				break;
-			if ((rc = scan(w, ac, now, &err)) == IMAP_OK)
-				rc = start_waiting(w, ac, now, &err);
-			if (rc != IMAP_OK)
-				down(w, ac, now, rc, err);
-			break;
-		}
-	}
-}
-
-size_t
-watch_info(const struct watch *w, struct watch_info *v, size_t max)
+watch_info(struct watch *w, struct watch_info *v, size_t max)
 {
 	for (size_t i = 0; i < w->n && i < max; i++) {
-		const struct wacct *ac = &w->v[i];
+		struct wacct *ac = &w->v[i];
 
+		pthread_mutex_lock(&ac->mu);
 		v[i].label = ac->label;
 		v[i].folder = ac->folder;
 		v[i].final = ac->final;
@@ -317,11 +455,12 @@ watch_info(const struct watch *w, struct watch_info *v, size_t max)
 		v[i].up_once = ac->up_once;
 		switch (ac->state) {
 		case W_DOWN:
-			v[i].state = ac->failures > 0 ? WATCH_DOWN : WATCH_CONNECTING;
+			v[i].state = ac->since != 0 ? WATCH_DOWN : WATCH_CONNECTING;
 			break;
 		case W_IDLE: v[i].state = WATCH_IDLE; break;
 		case W_POLL: v[i].state = WATCH_POLL; break;
 		}
+		pthread_mutex_unlock(&ac->mu);
 	}
 	return w->n;
 }

@@ -1,19 +1,20 @@
 /* watch: keeps every IMAP account's Sent folder in the store as mail is
  * sent: IDLE where the server has it (re-issued before the 29 minutes of
  * RFC 2177), polling every poll_interval where not, reconnection with
- * exponential backoff and jitter capped at 15 minutes. One connection per
- * account, all driven from one poll() loop that the caller runs. */
+ * exponential backoff and jitter capped at 15 minutes. Each account has a
+ * thread of its own, with its own connection and its own store connection
+ * (SQLite's locking orders the writers), so that libetpan's blocking
+ * calls never hold up the engine's loop or another account. The engine
+ * hears of it through the hooks and stops it with watch_stop(), which
+ * cuts a connection that is stuck in a read. */
 #ifndef FOLLOWUPD_WATCH_H
 #define FOLLOWUPD_WATCH_H
 
-#include <poll.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 #include "config.h"
-#include "store.h"
 #include "sync.h"
 
 #define WATCH_IDLE_RENEW (28 * 60)     /* seconds in one IDLE */
@@ -23,24 +24,24 @@
 
 struct watch;
 
+/* Every hook is called from an account's thread: it must be safe to call
+ * from any thread (the engine's hooks push to its event queue). */
 struct watch_hooks {
 	void *arg;
-	/* level: 0 error, 1 notice, 2 detail. label: "imap NAME". */
+	/* level: 0 error, 1 notice, 2 detail. label: "imap NAME". msg is
+	 * cleaned: one line, whatever the server sent. */
 	void (*log)(void *arg, int level, const char *label, const char *msg);
 	/* After each scan that read new messages. */
 	void (*synced)(void *arg, const char *label, const char *folder,
 	    const struct sync_stats *s);
-	/* During a scan, after each batch; may be called from sync's
-	 * recorder thread. NULL: none. */
+	/* During a scan, after each batch. NULL: none. */
 	void (*progress)(void *arg, const char *label, const char *folder, size_t done,
 	    size_t total);
-	/* After each login, before the first scan. NULL: none. */
-	void (*up)(void *arg, const char *label);
-	/* Asked between batches: true ends the scan early (what is
-	 * committed stays). NULL: never. */
-	bool (*stop)(void *arg);
+	/* The account's state changed (watch_info tells how). NULL: none. */
+	void (*changed)(void *arg);
+	/* The account's thread ends; its last call. NULL: none. */
+	void (*exited)(void *arg);
 };
-
 enum watch_state {
 	WATCH_CONNECTING,     /* not connected yet */
 	WATCH_DOWN,           /* failed; retrying at due */
@@ -64,17 +65,20 @@ struct watch_info {
  * half by r so that many clients do not retry in step. Pure. */
 long watch_backoff(unsigned failures, unsigned long r);
 
-struct watch *watch_new(const struct config *cfg, struct store *st,
-    const struct watch_hooks *hooks);
+/* Starts a thread per account of cfg, which must outlive the watch. NULL
+ * with *err when a thread cannot be started. */
+struct watch *watch_new(const struct config *cfg, const struct watch_hooks *hooks,
+    char **err);
+/* Asks every thread to end: waits end at once, a scan ends after its
+ * batch, and a connection stuck in a read is shut down. Returns at once. */
+void watch_stop(struct watch *w);
+/* How many threads have not ended yet. */
+size_t watch_running(const struct watch *w);
+/* Joins the threads (after watch_stop: at once when watch_running() is 0)
+ * and frees. */
 void watch_free(struct watch *w);
-
-/* Adds the descriptors to wait on to fds (room for cfg->naccounts) and
- * returns how many, with *timeout_ms until the next timer. */
-size_t watch_fds(struct watch *w, time_t now, struct pollfd *fds, int *timeout_ms);
-/* Does whatever is due: connects, scans, answers what poll() saw. */
-void watch_step(struct watch *w, time_t now, const struct pollfd *fds, size_t nfds);
-/* The accounts' state: fills up to max entries of v (valid until the
- * next watch_step) and returns the number of accounts. */
-size_t watch_info(const struct watch *w, struct watch_info *v, size_t max);
+/* The accounts' state: fills up to max entries of v (label and folder
+ * valid until watch_free) and returns the number of accounts. */
+size_t watch_info(struct watch *w, struct watch_info *v, size_t max);
 
 #endif

@@ -2,9 +2,7 @@
  * (JOURNAL_STREAM names the descriptor) every line starts with a
  * sd-daemon(3) priority prefix ("<3>" error ... "<7>" debug) and without
  * the "followupd: " the journal shows anyway; elsewhere lines read
- * "followupd: message". The commands shared with the command line write
- * to plain FILE streams: log_stream() makes one whose lines get a
- * priority of their own. */
+ * "followupd: message". */
 #ifndef FOLLOWUPD_LOG_H
 #define FOLLOWUPD_LOG_H
 
@@ -44,9 +42,5 @@ bool log_shows(const struct log *l, enum log_prio prio);
  * text, after "followupd: " when named is set and it has none. Pure. */
 void log_format(struct buf *out, bool journal, enum log_prio prio, const char *line,
     bool named);
-
-/* A stream whose every line becomes a log line of priority prio, for
- * code that writes to a FILE. Close it with fclose(). NULL on failure. */
-FILE *log_stream(struct log *l, enum log_prio prio);
 
 #endif

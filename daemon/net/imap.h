@@ -79,6 +79,10 @@ void imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg);
 uint32_t imap_batch_last(const struct imap_batch *b);
 void imap_batch_free(struct imap_batch *b);
 
+/* These operations as a table, for sync (mbox.h): conn is a struct imap. */
+struct mbox_ops;
+extern const struct mbox_ops imap_mbox_ops;
+
 bool imap_has_idle(const struct imap *c);
 /* Starts IDLE; then wait for imap_fd() to be readable (or for
  * imap_pending() to say data is already buffered) and call imap_idle_done. */

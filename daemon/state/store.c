@@ -1,3 +1,9 @@
+/* store: the SQLite side of store.h. The lifecycles' states are enums
+ * everywhere else; here they meet the columns' strings (the values on
+ * disk), and each writer asks the lifecycle's transition function
+ * (store_digest_may, store_invite_may) before it writes. Statements are
+ * prepared, bound and run through query()/run() with their parameters
+ * given by BINDS(). */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,6 +141,8 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"ALTER TABLE checkbacks ADD COLUMN name TEXT NOT NULL DEFAULT '';",
 };
 
+/* ---- statements ------------------------------------------------------------ */
+
 static int
 fail(struct store *st, char **err, const char *what)
 {
@@ -151,8 +159,217 @@ exec(struct store *st, const char *sql, char **err)
 	return 0;
 }
 
-/* Transactions nest: only the outermost begins and commits, so that a
- * change made of smaller ones (a reply's commands) is one transaction. */
+/* A statement's parameter: text (NULL binds NULL), an integer or bytes. */
+struct bind {
+	enum { BIND_T, BIND_I, BIND_B } kind;
+	const void *p;
+	sqlite3_int64 n;           /* the integer, or the bytes' length */
+};
+#define BIND_TEXT(s) ((struct bind){ BIND_T, (s), 0 })
+#define BIND_INT(x) ((struct bind){ BIND_I, NULL, (sqlite3_int64)(x) })
+#define BIND_BLOB(p, len) ((struct bind){ BIND_B, (p), (sqlite3_int64)(len) })
+/* A statement's parameters, ?1 on: the array and its length. */
+#define BINDS(...) (const struct bind[]){ __VA_ARGS__ }, \
+	sizeof((const struct bind[]){ __VA_ARGS__ }) / sizeof(struct bind)
+#define NO_BINDS NULL, 0
+
+static void
+bind_all(sqlite3_stmt *s, const struct bind *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		int k = (int)i + 1;
+
+		if (b[i].kind == BIND_I)
+			sqlite3_bind_int64(s, k, b[i].n);
+		else if (b[i].p == NULL)
+			sqlite3_bind_null(s, k);
+		else if (b[i].kind == BIND_T)
+			sqlite3_bind_text(s, k, b[i].p, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_blob(s, k, b[i].p, (int)b[i].n, SQLITE_STATIC);
+	}
+}
+
+/* sql prepared, its parameters bound; NULL with *err. */
+static sqlite3_stmt *
+query(struct store *st, const char *sql, const struct bind *b, size_t n, char **err)
+{
+	sqlite3_stmt *s;
+
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		fail(st, err, "query failed");
+		return NULL;
+	}
+	bind_all(s, b, n);
+	return s;
+}
+
+/* Ends a statement read to its end (or stopped early: rc SQLITE_ROW). */
+static int
+rows_done(struct store *st, sqlite3_stmt *s, int rc, char **err)
+{
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return fail(st, err, "read failed");
+	return 0;
+}
+
+/* Ends a one-row lookup: 0 when it found the row, 1 when there was none,
+ * -1 on an error. */
+static int
+lookup_done(struct store *st, sqlite3_stmt *s, int rc, char **err)
+{
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return 0;
+	if (rc == SQLITE_DONE)
+		return 1;
+	return fail(st, err, "read failed");
+}
+
+/* Runs a statement that returns no rows. 0 or -1. */
+static int
+run(struct store *st, const char *sql, const struct bind *b, size_t n, char **err)
+{
+	sqlite3_stmt *s = query(st, sql, b, n, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
+	return 0;
+}
+
+/* Runs a statement kept prepared, and makes it ready for the next run. */
+static int
+run_kept(struct store *st, sqlite3_stmt *s, const struct bind *b, size_t n, char **err)
+{
+	int rc;
+
+	bind_all(s, b, n);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, err, "write failed");
+	return 0;
+}
+
+/* The integer in the first column of the first row (0 when none). */
+static int
+one_int64(struct store *st, const char *sql, sqlite3_int64 *out, char **err)
+{
+	sqlite3_stmt *s = query(st, sql, NO_BINDS, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	return rows_done(st, s, rc, err);
+}
+
+/* Does the query, with text bound to its one parameter, give a row? 1, 0,
+ * or -1. */
+static int
+exists(struct store *st, const char *sql, const char *text, char **err)
+{
+	sqlite3_stmt *s = query(st, sql, BINDS(BIND_TEXT(text)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = lookup_done(st, s, sqlite3_step(s), err);
+	return rc < 0 ? -1 : rc == 0;
+}
+
+/* ---- the lifecycles: their states as the columns spell them ---------------- */
+
+static const char *const digest_states[] = {
+	[STORE_DIGEST_NONE] = "none", [STORE_DIGEST_SENDING] = "sending",
+	[STORE_DIGEST_SENT] = "sent", [STORE_DIGEST_FAILED] = "failed",
+};
+static const char *const invite_states[] = {
+	[STORE_INVITE_NONE] = "none", [STORE_INVITE_PENDING] = "pending",
+	[STORE_INVITE_SENT] = "sent", [STORE_INVITE_FAILED] = "failed",
+	[STORE_INVITE_CLOSED] = "closed",
+};
+static const char *const invite_methods[] = {
+	[STORE_INVITE_REQUEST] = "REQUEST", [STORE_INVITE_CANCEL] = "CANCEL",
+};
+
+/* The index of s in names (n of them), or dflt. */
+static int
+name_index(const char *const *names, size_t n, const char *s, int dflt)
+{
+	for (size_t i = 0; s != NULL && i < n; i++)
+		if (strcmp(names[i], s) == 0)
+			return (int)i;
+	return dflt;
+}
+
+#define NAMES(a) (a), sizeof (a) / sizeof *(a)
+
+static enum store_digest_state
+digest_state_of(const unsigned char *s)
+{
+	/* The column's CHECK allows nothing else. */
+	return (enum store_digest_state)name_index(NAMES(digest_states), (const char *)s,
+	    STORE_DIGEST_FAILED);
+}
+
+static enum store_invite_state
+invite_state_of(const unsigned char *s)
+{
+	/* Nothing else is written; an unknown one is sent no more. */
+	return (enum store_invite_state)name_index(NAMES(invite_states), (const char *)s,
+	    STORE_INVITE_CLOSED);
+}
+
+static enum store_invite_method
+invite_method_of(const unsigned char *s)
+{
+	return (enum store_invite_method)name_index(NAMES(invite_methods), (const char *)s,
+	    STORE_INVITE_REQUEST);
+}
+
+bool
+store_digest_may(enum store_digest_state from, enum store_digest_state to)
+{
+	switch (to) {
+	case STORE_DIGEST_SENDING:
+		return true;
+	case STORE_DIGEST_SENT:
+	case STORE_DIGEST_FAILED:
+		return from == STORE_DIGEST_SENDING;
+	case STORE_DIGEST_NONE:
+		break;
+	}
+	return false;
+}
+
+bool
+store_invite_may(enum store_invite_state from, enum store_invite_state to)
+{
+	switch (to) {
+	case STORE_INVITE_PENDING:
+		return true;
+	case STORE_INVITE_SENT:
+	case STORE_INVITE_FAILED:
+		return from == STORE_INVITE_PENDING;
+	case STORE_INVITE_CLOSED:
+		return from != STORE_INVITE_NONE && from != STORE_INVITE_CLOSED;
+	case STORE_INVITE_NONE:
+		break;
+	}
+	return false;
+}
+
+/* ---- transactions, opening ------------------------------------------------- */
+
 /* Forgets what is cached about check-backs when another connection has
  * committed since it was learnt. 0 or -1. */
 static int
@@ -167,6 +384,8 @@ cb_stale(struct store *st, char **err)
 	return 0;
 }
 
+/* Transactions nest: only the outermost begins and commits, so that a
+ * change made of smaller ones (a reply's commands) is one transaction. */
 int
 store_begin(struct store *st, char **err)
 {
@@ -321,69 +540,32 @@ store_close(struct store *st)
 	free(st);
 }
 
-static sqlite3_stmt *
-prepare(struct store *st, const char *sql, char **err)
+int
+store_data_version(struct store *st, long long *v, char **err)
 {
-	sqlite3_stmt *s;
+	sqlite3_int64 x;
 
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
-		fail(st, err, "query failed");
-		return NULL;
-	}
-	return s;
-}
-
-static int
-step_done(struct store *st, sqlite3_stmt *s, char **err)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "write failed");
+	if (one_int64(st, "PRAGMA data_version", &x, err) < 0)
+		return -1;
+	*v = (long long)x;
 	return 0;
 }
 
-/* Ends a one-row lookup: 0 when it found the row, 1 when there was none,
- * -1 on an error. */
-static int
-lookup_done(struct store *st, sqlite3_stmt *s, int rc, char **err)
-{
-	sqlite3_finalize(s);
-	if (rc == SQLITE_ROW)
-		return 0;
-	if (rc == SQLITE_DONE)
-		return 1;
-	return fail(st, err, "read failed");
-}
+/* ---- touches and contacts ---------------------------------------------------- */
 
 int
 store_add_touch(struct store *st, const struct store_touch *t, bool *added,
     char **err)
 {
-	sqlite3_stmt *s = st->add_touch;
-	int rc;
-
-	if (s == NULL && (s = st->add_touch = prepare(st,
+	if (st->add_touch == NULL && (st->add_touch = query(st,
 	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", err)) == NULL)
+	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NO_BINDS, err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, t->key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, t->address ? t->address : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, t->contact ? t->contact : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)t->at);
-	sqlite3_bind_text(s, 5, via_name(t->via), -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, t->source, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, t->account ? t->account : "", -1, SQLITE_STATIC);
-	if (t->note != NULL)
-		sqlite3_bind_text(s, 8, t->note, -1, SQLITE_STATIC);
-	else
-		sqlite3_bind_null(s, 8);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "write failed");
+	if (run_kept(st, st->add_touch, BINDS(BIND_TEXT(t->key),
+	    BIND_TEXT(t->address ? t->address : ""), BIND_TEXT(t->contact ? t->contact : ""),
+	    BIND_INT(t->at), BIND_TEXT(via_name(t->via)), BIND_TEXT(t->source),
+	    BIND_TEXT(t->account ? t->account : ""), BIND_TEXT(t->note)), err) < 0)
+		return -1;
 	*added = sqlite3_changes(st->db) > 0;
 	return 0;
 }
@@ -394,14 +576,13 @@ store_each_latest(struct store *st, time_t before,
         enum via via, time_t at),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	sqlite3_stmt *s = query(st,
 	    "SELECT address, contact, via, MAX(at) FROM touches WHERE at < ?"
-	    " GROUP BY address, contact, via", err);
+	    " GROUP BY address, contact, via", BINDS(BIND_INT(before)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)before);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const char *v = (const char *)sqlite3_column_text(s, 2);
 		enum via via;
@@ -412,11 +593,11 @@ store_each_latest(struct store *st, time_t before,
 		    (const char *)sqlite3_column_text(s, 1), via,
 		    (time_t)sqlite3_column_int64(s, 3));
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }
+
+static const char note_contact[] =
+    "INSERT OR IGNORE INTO contacts (id, first_seen) VALUES (?, ?)";
 
 int
 store_note_contacts(struct store *st, const char *const *ids, size_t n,
@@ -426,24 +607,19 @@ store_note_contacts(struct store *st, const char *const *ids, size_t n,
 
 	if (store_begin(st, err) < 0)
 		return -1;
-	s = prepare(st, "INSERT OR IGNORE INTO contacts (id, first_seen) VALUES (?, ?)", err);
-	if (s == NULL) {
-		store_rollback(st);
-		return -1;
-	}
+	if ((s = query(st, note_contact, NO_BINDS, err)) == NULL)
+		goto bad;
 	for (size_t i = 0; i < n; i++) {
-		sqlite3_bind_text(s, 1, ids[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 2, today);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			fail(st, err, "write failed");
+		if (run_kept(st, s, BINDS(BIND_TEXT(ids[i]), BIND_INT(today)), err) < 0) {
 			sqlite3_finalize(s);
-			store_rollback(st);
-			return -1;
+			goto bad;
 		}
-		sqlite3_reset(s);
 	}
 	sqlite3_finalize(s);
 	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
 }
 
 int
@@ -451,8 +627,9 @@ store_each_state(struct store *st,
     void (*fn)(void *arg, const char *id, const struct fu_state *s),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "SELECT id, first_seen, snooze_until, paused, paused_until FROM contacts", err);
+	sqlite3_stmt *s = query(st,
+	    "SELECT id, first_seen, snooze_until, paused, paused_until FROM contacts", NO_BINDS,
+	    err);
 	int rc;
 
 	if (s == NULL)
@@ -468,43 +645,25 @@ store_each_state(struct store *st,
 		    DAY_NONE : sqlite3_column_int(s, 4);
 		fn(arg, (const char *)sqlite3_column_text(s, 0), &fs);
 	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }
 
-/* Makes sure a row exists for id, then runs an update of it. */
+/* Makes sure a row exists for id, then runs an update of it: sql with
+ * ?1 a, ?2 b (NULL when b_null) and ?3 the id. */
 static int
 update_contact(struct store *st, const char *id, const char *sql,
     int a, int b, bool b_null, int today, char **err)
 {
-	sqlite3_stmt *s;
+	struct bind second = b_null ? BIND_TEXT(NULL) : BIND_INT(b);
 
 	if (store_begin(st, err) < 0)
 		return -1;
-	s = prepare(st, "INSERT OR IGNORE INTO contacts (id, first_seen) VALUES (?, ?)", err);
-	if (s == NULL)
-		goto bad;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, today);
-	if (step_done(st, s, err) < 0)
-		goto bad;
-	s = prepare(st, sql, err);
-	if (s == NULL)
-		goto bad;
-	sqlite3_bind_int(s, 1, a);
-	if (b_null)
-		sqlite3_bind_null(s, 2);
-	else
-		sqlite3_bind_int(s, 2, b);
-	sqlite3_bind_text(s, 3, id, -1, SQLITE_STATIC);
-	if (step_done(st, s, err) < 0)
-		goto bad;
+	if (run(st, note_contact, BINDS(BIND_TEXT(id), BIND_INT(today)), err) < 0 ||
+	    run(st, sql, BINDS(BIND_INT(a), second, BIND_TEXT(id)), err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, err);
-bad:
-	store_rollback(st);
-	return -1;
 }
 
 int
@@ -529,40 +688,8 @@ int
 store_add_note(struct store *st, const char *id, time_t at, const char *text,
     char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT INTO notes (contact, at, text) VALUES (?, ?, ?)", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
-	sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
-}
-
-static int
-one_int64(struct store *st, const char *sql, sqlite3_int64 *out, char **err)
-{
-	sqlite3_stmt *s = prepare(st, sql, err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	*out = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : fail(st, err, "read failed");
-}
-
-int
-store_data_version(struct store *st, long long *v, char **err)
-{
-	sqlite3_int64 x;
-
-	if (one_int64(st, "PRAGMA data_version", &x, err) < 0)
-		return -1;
-	*v = (long long)x;
-	return 0;
+	return run(st, "INSERT INTO notes (contact, at, text) VALUES (?, ?, ?)",
+	    BINDS(BIND_TEXT(id), BIND_INT(at), BIND_TEXT(text)), err);
 }
 
 int
@@ -570,6 +697,7 @@ store_stats(struct store *st, struct store_stats *out, char **err)
 {
 	sqlite3_int64 v;
 	sqlite3_stmt *s;
+	int rc;
 
 	memset(out, 0, sizeof *out);
 	out->schema = store_schema_version(st);
@@ -588,28 +716,28 @@ store_stats(struct store *st, struct store_stats *out, char **err)
 	if (one_int64(st, "SELECT COALESCE(MAX(synced_at), 0) FROM folders", &v, err) < 0)
 		return -1;
 	out->last_sync = (time_t)v;
-	s = prepare(st, "SELECT day FROM digests_sent ORDER BY day DESC LIMIT 1", err);
+	s = query(st, "SELECT day FROM digests_sent ORDER BY day DESC LIMIT 1", NO_BINDS, err);
 	if (s == NULL)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		snprintf(out->last_digest, sizeof out->last_digest, "%s",
 		    (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	return 0;
+	return rows_done(st, s, rc, err);
 }
+
+/* ---- folders --------------------------------------------------------------- */
 
 int
 store_folder_get(struct store *st, const char *account, const char *folder,
     uint32_t *uidvalidity, uint32_t *last_uid, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "SELECT uidvalidity, last_uid FROM folders WHERE account = ? AND folder = ?", err);
+	sqlite3_stmt *s = query(st,
+	    "SELECT uidvalidity, last_uid FROM folders WHERE account = ? AND folder = ?",
+	    BINDS(BIND_TEXT(account), BIND_TEXT(folder)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*uidvalidity = (uint32_t)sqlite3_column_int64(s, 0);
@@ -622,20 +750,12 @@ int
 store_folder_set(struct store *st, const char *account, const char *folder,
     uint32_t uidvalidity, uint32_t last_uid, time_t now, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	return run(st,
 	    "INSERT INTO folders (account, folder, uidvalidity, last_uid, synced_at)"
 	    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, folder) DO UPDATE SET"
 	    " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
-	    " synced_at = excluded.synced_at", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)uidvalidity);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)last_uid);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
-	return step_done(st, s, err);
+	    " synced_at = excluded.synced_at", BINDS(BIND_TEXT(account), BIND_TEXT(folder),
+	    BIND_INT(uidvalidity), BIND_INT(last_uid), BIND_INT(now)), err);
 }
 
 int
@@ -644,27 +764,28 @@ store_folders_rescan(struct store *st, char **err)
 	return exec(st, "UPDATE folders SET last_uid = 0", err);
 }
 
+/* ---- digests --------------------------------------------------------------- */
+
 int
 store_digest_get(struct store *st, const char *day, struct store_digest *out, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	sqlite3_stmt *s = query(st,
 	    "SELECT message_id, state, attempts, sent_at, error,"
 	    " EXISTS (SELECT 1 FROM digests_sent WHERE digests_sent.day = digests.day)"
-	    " FROM digests WHERE day = ?", err);
+	    " FROM digests WHERE day = ?", BINDS(BIND_TEXT(day)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
 	memset(out, 0, sizeof *out);
-	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+	out->state = STORE_DIGEST_NONE;
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		const char *e = (const char *)sqlite3_column_text(s, 4);
 
 		snprintf(out->message_id, sizeof out->message_id, "%s",
 		    (const char *)sqlite3_column_text(s, 0));
-		snprintf(out->state, sizeof out->state, "%s",
-		    (const char *)sqlite3_column_text(s, 1));
+		out->state = digest_state_of(sqlite3_column_text(s, 1));
 		out->attempts = sqlite3_column_int(s, 2);
 		out->sent_at = (time_t)sqlite3_column_int64(s, 3);
 		snprintf(out->error, sizeof out->error, "%s", e != NULL ? e : "");
@@ -673,70 +794,96 @@ store_digest_get(struct store *st, const char *day, struct store_digest *out, ch
 	return lookup_done(st, s, rc, err);
 }
 
+/* The state of the day's digest (STORE_DIGEST_NONE when it has none). */
+static int
+digest_state(struct store *st, const char *day, enum store_digest_state *out, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT state FROM digests WHERE day = ?",
+	    BINDS(BIND_TEXT(day)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	*out = rc == SQLITE_ROW ? digest_state_of(sqlite3_column_text(s, 0)) : STORE_DIGEST_NONE;
+	return rows_done(st, s, rc, err);
+}
+
 int
 store_digest_sending(struct store *st, const char *day, const char *message_id,
     char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT INTO digests (day, message_id, state, attempts) VALUES (?, ?, 'sending', 1)"
-	    " ON CONFLICT (day) DO UPDATE SET message_id = excluded.message_id,"
-	    " state = 'sending', attempts = attempts + 1, error = NULL", err);
+	enum store_digest_state from;
 
-	if (s == NULL)
+	if (store_begin(st, err) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, message_id, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	if (digest_state(st, day, &from, err) < 0)
+		goto bad;
+	if (!store_digest_may(from, STORE_DIGEST_SENDING)) {
+		*err = xasprintf("state: the digest of %s is %s: it cannot be sent", day,
+		    digest_states[from]);
+		goto bad;
+	}
+	if (run(st, "INSERT INTO digests (day, message_id, state, attempts) VALUES (?1, ?2, ?3, 1)"
+	    " ON CONFLICT (day) DO UPDATE SET message_id = excluded.message_id,"
+	    " state = ?3, attempts = attempts + 1, error = NULL", BINDS(BIND_TEXT(day),
+	    BIND_TEXT(message_id), BIND_TEXT(digest_states[STORE_DIGEST_SENDING])), err) < 0)
+		goto bad;
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
 }
 
 int
 store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE digests SET state = ?, sent_at = CASE WHEN ? THEN ? ELSE sent_at END,"
-	    " error = ? WHERE day = ?", err);
+	enum store_digest_state from, to = sent ? STORE_DIGEST_SENT : STORE_DIGEST_FAILED;
 
-	if (s == NULL)
+	if (store_begin(st, err) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, sent ? "sent" : "failed", -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 2, sent);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
-	if (error != NULL)
-		sqlite3_bind_text(s, 4, error, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, day, -1, SQLITE_STATIC);
-	if (step_done(st, s, err) < 0)
-		return -1;
-	if (!sent)
-		return 0;
-	s = prepare(st, "INSERT OR IGNORE INTO digests_sent (message_id, day, sent_at)"
-	    " SELECT message_id, day, ? FROM digests WHERE day = ?", err);
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
-	sqlite3_bind_text(s, 2, day, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
-}
-
-/* Does the query, with text bound to its one parameter, give a row? 1, 0,
- * or -1. */
-static int
-exists(struct store *st, const char *sql, const char *text, char **err)
-{
-	sqlite3_stmt *s = prepare(st, sql, err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
-	rc = lookup_done(st, s, sqlite3_step(s), err);
-	return rc < 0 ? -1 : rc == 0;
+	if (digest_state(st, day, &from, err) < 0)
+		goto bad;
+	if (!store_digest_may(from, to))
+		return store_commit(st, err);
+	if (run(st, "UPDATE digests SET state = ?1, sent_at = CASE WHEN ?2 THEN ?3 ELSE sent_at END,"
+	    " error = ?4 WHERE day = ?5", BINDS(BIND_TEXT(digest_states[to]), BIND_INT(sent),
+	    BIND_INT(now), BIND_TEXT(error), BIND_TEXT(day)), err) < 0)
+		goto bad;
+	if (sent && run(st, "INSERT OR IGNORE INTO digests_sent (message_id, day, sent_at)"
+	    " SELECT message_id, day, ? FROM digests WHERE day = ?",
+	    BINDS(BIND_INT(now), BIND_TEXT(day)), err) < 0)
+		goto bad;
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
 }
 
 int
 store_digest_was_sent(struct store *st, const char *message_id, char **err)
 {
 	return exists(st, "SELECT 1 FROM digests_sent WHERE message_id = ?", message_id, err);
+}
+
+int
+store_digest_latest(struct store *st, const char *before, char day[16],
+    struct store_digest *out, char **err)
+{
+	sqlite3_stmt *s = query(st,
+	    "SELECT day FROM digests WHERE day < ? ORDER BY day DESC LIMIT 1",
+	    BINDS(BIND_TEXT(before != NULL ? before : "9999-99-99")), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(day, 16, "%s", (const char *)sqlite3_column_text(s, 0));
+	if ((rc = lookup_done(st, s, rc, err)) != 0)
+		return rc;
+	return store_digest_get(st, day, out, err);
 }
 
 int
@@ -753,16 +900,12 @@ store_secret(struct store *st, const char *name, unsigned char *out, size_t len,
 		return -1;
 	}
 	/* Of two processes that make one at once, the first's is kept. */
-	if ((s = prepare(st, "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
-	    err)) == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_blob(s, 2, fresh, (int)len, SQLITE_STATIC);
-	rc = step_done(st, s, err);
+	rc = run(st, "INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)",
+	    BINDS(BIND_TEXT(name), BIND_BLOB(fresh, len)), err);
 	explicit_bzero(fresh, sizeof fresh);
-	if (rc < 0 || (s = prepare(st, "SELECT value FROM secrets WHERE name = ?", err)) == NULL)
+	if (rc < 0 || (s = query(st, "SELECT value FROM secrets WHERE name = ?",
+	    BINDS(BIND_TEXT(name)), err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
 	if (rc != SQLITE_ROW || sqlite3_column_bytes(s, 0) != (int)len) {
 		sqlite3_finalize(s);
@@ -777,158 +920,146 @@ store_secret(struct store *st, const char *name, unsigned char *out, size_t len,
 	return 0;
 }
 
-int
-store_digest_latest(struct store *st, const char *before, char day[16],
-    struct store_digest *out, char **err)
+/* ---- invites --------------------------------------------------------------- */
+
+/* Calls fn for each row of sql (uid, contact, sequence, method, due,
+ * state[, message]). */
+static int
+invite_rows(struct store *st, const char *sql, int (*fn)(const struct store_invite *, void *),
+    void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "SELECT day FROM digests WHERE day < ? ORDER BY day DESC LIMIT 1", err);
+	sqlite3_stmt *s = query(st, sql, NO_BINDS, err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, before != NULL ? before : "9999-99-99", -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		snprintf(day, 16, "%s", (const char *)sqlite3_column_text(s, 0));
-	sqlite3_finalize(s);
-	if (rc == SQLITE_DONE)
-		return 1;
-	if (rc != SQLITE_ROW)
-		return fail(st, err, "read failed");
-	return store_digest_get(st, day, out, err);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_invite inv;
+
+		inv.uid = (const char *)sqlite3_column_text(s, 0);
+		inv.contact = (const char *)sqlite3_column_text(s, 1);
+		inv.sequence = sqlite3_column_int(s, 2);
+		inv.method = invite_method_of(sqlite3_column_text(s, 3));
+		inv.due = (const char *)sqlite3_column_text(s, 4);
+		inv.state = invite_state_of(sqlite3_column_text(s, 5));
+		inv.message = sqlite3_column_count(s) > 6 ?
+		    (const char *)sqlite3_column_text(s, 6) : NULL;
+		if (fn(&inv, arg) < 0)
+			break;
+	}
+	return rows_done(st, s, rc, err);
 }
 
 int
 store_invites_each(struct store *st, int (*fn)(const struct store_invite *, void *),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "SELECT uid, contact, sequence, method, due, state FROM invites ORDER BY uid", err);
-	int rc;
-
-	if (s == NULL)
-		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_invite inv;
-
-		inv.uid = (const char *)sqlite3_column_text(s, 0);
-		inv.contact = (const char *)sqlite3_column_text(s, 1);
-		inv.sequence = sqlite3_column_int(s, 2);
-		inv.method = (const char *)sqlite3_column_text(s, 3);
-		inv.due = (const char *)sqlite3_column_text(s, 4);
-		inv.state = (const char *)sqlite3_column_text(s, 5);
-		inv.message = NULL;
-		if (fn(&inv, arg) < 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
-}
-
-int
-store_invite_put(struct store *st, const struct store_invite *inv, const char *message_id,
-    time_t now, char **err)
-{
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR REPLACE INTO invites (uid, contact, sequence, method, due, state,"
-	    " message_id, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, inv->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, inv->contact, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 3, inv->sequence);
-	sqlite3_bind_text(s, 4, inv->method, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, inv->due, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, inv->state, -1, SQLITE_STATIC);
-	if (message_id != NULL)
-		sqlite3_bind_text(s, 7, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 8, (sqlite3_int64)now);
-	if (inv->message != NULL)
-		sqlite3_bind_text(s, 9, inv->message, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	return invite_rows(st,
+	    "SELECT uid, contact, sequence, method, due, state FROM invites ORDER BY uid",
+	    fn, arg, err);
 }
 
 int
 store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, void *),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	return invite_rows(st,
 	    "SELECT uid, contact, sequence, method, due, state, message FROM invites"
-	    " WHERE state = 'pending' ORDER BY updated_at, uid", err);
+	    " WHERE state = 'pending' ORDER BY updated_at, uid", fn, arg, err);
+}
+
+/* The state and sequence of uid's invite (STORE_INVITE_NONE when none). */
+static int
+invite_state(struct store *st, const char *uid, enum store_invite_state *state,
+    int *sequence, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT state, sequence FROM invites WHERE uid = ?",
+	    BINDS(BIND_TEXT(uid)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct store_invite inv;
-
-		inv.uid = (const char *)sqlite3_column_text(s, 0);
-		inv.contact = (const char *)sqlite3_column_text(s, 1);
-		inv.sequence = sqlite3_column_int(s, 2);
-		inv.method = (const char *)sqlite3_column_text(s, 3);
-		inv.due = (const char *)sqlite3_column_text(s, 4);
-		inv.state = (const char *)sqlite3_column_text(s, 5);
-		inv.message = (const char *)sqlite3_column_text(s, 6);
-		if (fn(&inv, arg) < 0)
-			break;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	rc = sqlite3_step(s);
+	*state = rc == SQLITE_ROW ? invite_state_of(sqlite3_column_text(s, 0)) :
+	    STORE_INVITE_NONE;
+	*sequence = rc == SQLITE_ROW ? sqlite3_column_int(s, 1) : -1;
+	return rows_done(st, s, rc, err);
 }
 
-/* A pending invite's end: "sent" or "failed"; its message is dropped. */
-static int
-invite_end(struct store *st, const char *uid, int sequence, time_t now, const char *state,
-    char **err)
+int
+store_invite_put(struct store *st, const struct store_invite *inv, const char *message_id,
+    time_t now, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE invites SET state = ?, message = NULL, updated_at = ?"
-	    " WHERE uid = ? AND sequence = ? AND state = 'pending'", err);
+	enum store_invite_state from;
+	int sequence;
 
-	if (s == NULL)
+	if (store_begin(st, err) < 0)
 		return -1;
-	sqlite3_bind_text(s, 1, state, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	sqlite3_bind_text(s, 3, uid, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, sequence);
-	return step_done(st, s, err);
+	if (invite_state(st, inv->uid, &from, &sequence, err) < 0)
+		goto bad;
+	if (!store_invite_may(from, inv->state)) {
+		*err = xasprintf("state: the invite %s is %s: it cannot become %s", inv->uid,
+		    invite_states[from], invite_states[inv->state]);
+		goto bad;
+	}
+	if (run(st, "INSERT OR REPLACE INTO invites (uid, contact, sequence, method, due, state,"
+	    " message_id, updated_at, message) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	    BINDS(BIND_TEXT(inv->uid), BIND_TEXT(inv->contact), BIND_INT(inv->sequence),
+	    BIND_TEXT(invite_methods[inv->method]), BIND_TEXT(inv->due),
+	    BIND_TEXT(invite_states[inv->state]), BIND_TEXT(message_id), BIND_INT(now),
+	    BIND_TEXT(inv->message)), err) < 0)
+		goto bad;
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
+}
+
+/* A pending invite's end: sent or failed; its message is dropped. */
+static int
+invite_end(struct store *st, const char *uid, int sequence, time_t now,
+    enum store_invite_state to, char **err)
+{
+	enum store_invite_state from;
+	int known;
+
+	if (store_begin(st, err) < 0)
+		return -1;
+	if (invite_state(st, uid, &from, &known, err) < 0)
+		goto bad;
+	if (known == sequence && store_invite_may(from, to) &&
+	    run(st, "UPDATE invites SET state = ?, message = NULL, updated_at = ? WHERE uid = ?",
+	    BINDS(BIND_TEXT(invite_states[to]), BIND_INT(now), BIND_TEXT(uid)), err) < 0)
+		goto bad;
+	return store_commit(st, err);
+bad:
+	store_rollback(st);
+	return -1;
 }
 
 int
 store_invite_failed(struct store *st, const char *uid, int sequence, time_t now, char **err)
 {
-	return invite_end(st, uid, sequence, now, "failed", err);
+	return invite_end(st, uid, sequence, now, STORE_INVITE_FAILED, err);
 }
 
 int
 store_invite_sent(struct store *st, const char *uid, int sequence, time_t now, char **err)
 {
-	return invite_end(st, uid, sequence, now, "sent", err);
+	return invite_end(st, uid, sequence, now, STORE_INVITE_SENT, err);
 }
+
+/* ---- replies to the digest ------------------------------------------------- */
 
 int
 store_reply_pending_add(struct store *st, const char *message_id, const char *account,
     const char *folder, uint32_t uid, time_t at, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	return run(st,
 	    "INSERT OR IGNORE INTO reply_pending (message_id, account, folder, uid, at)"
 	    " SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS"
-	    " (SELECT 1 FROM replies WHERE message_id = ?1)", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, folder, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, uid);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)at);
-	return step_done(st, s, err);
+	    " (SELECT 1 FROM replies WHERE message_id = ?1)", BINDS(BIND_TEXT(message_id),
+	    BIND_TEXT(account), BIND_TEXT(folder), BIND_INT(uid), BIND_INT(at)), err);
 }
 
 int
@@ -936,36 +1067,25 @@ store_reply_pending_each(struct store *st, const char *account, const char *fold
     int (*fn)(const char *message_id, uint32_t uid, time_t at, int attempts, void *arg),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	sqlite3_stmt *s = query(st,
 	    "SELECT message_id, uid, at, attempts FROM reply_pending WHERE account = ? AND"
-	    " folder = ? ORDER BY uid", err);
+	    " folder = ? ORDER BY uid", BINDS(BIND_TEXT(account), BIND_TEXT(folder)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn((const char *)sqlite3_column_text(s, 0), (uint32_t)sqlite3_column_int64(s, 1),
 		    (time_t)sqlite3_column_int64(s, 2), sqlite3_column_int(s, 3), arg) < 0)
 			break;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }
 
 int
 store_reply_done(struct store *st, const char *message_id, time_t now, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR IGNORE INTO replies (message_id, applied_at) VALUES (?, ?)", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
-	if (step_done(st, s, err) < 0)
+	if (run(st, "INSERT OR IGNORE INTO replies (message_id, applied_at) VALUES (?, ?)",
+	    BINDS(BIND_TEXT(message_id), BIND_INT(now)), err) < 0)
 		return -1;
 	return store_reply_drop(st, message_id, err);
 }
@@ -973,38 +1093,23 @@ store_reply_done(struct store *st, const char *message_id, time_t now, char **er
 int
 store_reply_drop(struct store *st, const char *message_id, char **err)
 {
-	sqlite3_stmt *s = prepare(st, "DELETE FROM reply_pending WHERE message_id = ?", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	return run(st, "DELETE FROM reply_pending WHERE message_id = ?",
+	    BINDS(BIND_TEXT(message_id)), err);
 }
 
 int
 store_reply_pending_reset(struct store *st, const char *account, const char *folder,
     char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "DELETE FROM reply_pending WHERE account = ? AND folder = ?", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	return run(st, "DELETE FROM reply_pending WHERE account = ? AND folder = ?",
+	    BINDS(BIND_TEXT(account), BIND_TEXT(folder)), err);
 }
 
 int
 store_reply_failed(struct store *st, const char *message_id, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE reply_pending SET attempts = attempts + 1 WHERE message_id = ?", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	return run(st, "UPDATE reply_pending SET attempts = attempts + 1 WHERE message_id = ?",
+	    BINDS(BIND_TEXT(message_id)), err);
 }
 
 int
@@ -1017,18 +1122,10 @@ int
 store_reply_line_add(struct store *st, const char *message_id, time_t at, const char *line,
     bool applied, const char *what, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	return run(st,
 	    "INSERT INTO reply_lines (message_id, at, line, applied, what) VALUES (?, ?, ?, ?, ?)",
-	    err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, message_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, (sqlite3_int64)at);
-	sqlite3_bind_text(s, 3, line, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 4, applied);
-	sqlite3_bind_text(s, 5, what, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	    BINDS(BIND_TEXT(message_id), BIND_INT(at), BIND_TEXT(line), BIND_INT(applied),
+	    BIND_TEXT(what)), err);
 }
 
 int
@@ -1036,8 +1133,9 @@ store_reply_lines_each(struct store *st,
     int (*fn)(long id, const char *line, bool applied, const char *what, void *arg),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "SELECT id, line, applied, what FROM reply_lines WHERE digest IS NULL ORDER BY id", err);
+	sqlite3_stmt *s = query(st,
+	    "SELECT id, line, applied, what FROM reply_lines WHERE digest IS NULL ORDER BY id",
+	    NO_BINDS, err);
 	int rc;
 
 	if (s == NULL)
@@ -1046,43 +1144,27 @@ store_reply_lines_each(struct store *st,
 		if (fn((long)sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
 		    sqlite3_column_int(s, 2) != 0, (const char *)sqlite3_column_text(s, 3), arg) < 0)
 			break;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }
 
 int
 store_reply_lines_reported(struct store *st, const char *day, long upto, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "UPDATE reply_lines SET digest = ? WHERE digest IS NULL AND id <= ?", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, upto);
-	return step_done(st, s, err);
+	return run(st, "UPDATE reply_lines SET digest = ? WHERE digest IS NULL AND id <= ?",
+	    BINDS(BIND_TEXT(day), BIND_INT(upto)), err);
 }
+
+/* ---- check-backs ----------------------------------------------------------- */
 
 int
 store_checkback_add(struct store *st, const char *key, const char *address,
     const char *name, time_t created, int due, const char *reason, bool *added, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason, name)"
-	    " VALUES (?, ?, ?, ?, ?, ?)", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, (sqlite3_int64)created);
-	sqlite3_bind_int(s, 4, due);
-	sqlite3_bind_text(s, 5, reason != NULL ? reason : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, name != NULL ? name : "", -1, SQLITE_STATIC);
 	st->open_checkbacks = 1;
-	if (step_done(st, s, err) < 0)
+	if (run(st, "INSERT OR IGNORE INTO checkbacks (key, address, created_at, due, reason, name)"
+	    " VALUES (?, ?, ?, ?, ?, ?)", BINDS(BIND_TEXT(key), BIND_TEXT(address),
+	    BIND_INT(created), BIND_INT(due), BIND_TEXT(reason != NULL ? reason : ""),
+	    BIND_TEXT(name != NULL ? name : "")), err) < 0)
 		return -1;
 	*added = sqlite3_changes(st->db) > 0;
 	return 0;
@@ -1092,9 +1174,6 @@ int
 store_checkbacks_resolve(struct store *st, const char *address, time_t at,
     const char *key, char **err)
 {
-	sqlite3_stmt *s;
-	int rc;
-
 	/* Every recipient of every message asks: most mailboxes have no open
 	 * check-back at all, and then no statement runs but, outside a
 	 * transaction, PRAGMA data_version: another process (followupd sync
@@ -1104,33 +1183,24 @@ store_checkbacks_resolve(struct store *st, const char *address, time_t at,
 		return -1;
 	if (st->open_checkbacks < 0) {
 		long long v;
+		sqlite3_int64 open;
 
 		if (store_data_version(st, &v, err) < 0)
 			return -1;
 		st->cb_version = v;
-		s = prepare(st, "SELECT EXISTS (SELECT 1 FROM checkbacks WHERE resolved_at IS NULL)",
-		    err);
-		if (s == NULL)
+		if (one_int64(st, "SELECT EXISTS (SELECT 1 FROM checkbacks WHERE resolved_at IS NULL)",
+		    &open, err) < 0)
 			return -1;
-		st->open_checkbacks = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 1;
-		sqlite3_finalize(s);
+		st->open_checkbacks = open != 0;
 	}
 	if (st->open_checkbacks == 0)
 		return 0;
-	s = st->resolve_checkbacks;
-	if (s == NULL && (s = st->resolve_checkbacks = prepare(st,
+	if (st->resolve_checkbacks == NULL && (st->resolve_checkbacks = query(st,
 	    "UPDATE checkbacks SET resolved_at = ?1 WHERE address = ?2 AND resolved_at IS NULL"
-	    " AND created_at < ?1 AND key != ?3", err)) == NULL)
+	    " AND created_at < ?1 AND key != ?3", NO_BINDS, err)) == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)at);
-	sqlite3_bind_text(s, 2, address, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, key != NULL ? key : "", -1, SQLITE_STATIC);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "write failed");
-	return 0;
+	return run_kept(st, st->resolve_checkbacks, BINDS(BIND_INT(at), BIND_TEXT(address),
+	    BIND_TEXT(key != NULL ? key : "")), err);
 }
 
 int
@@ -1139,9 +1209,9 @@ store_checkbacks_open(struct store *st,
     time_t created, void *arg),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	sqlite3_stmt *s = query(st,
 	    "SELECT address, due, reason, created_at, name FROM checkbacks"
-	    " WHERE resolved_at IS NULL ORDER BY due, address", err);
+	    " WHERE resolved_at IS NULL ORDER BY due, address", NO_BINDS, err);
 	int rc;
 
 	if (s == NULL)
@@ -1152,50 +1222,31 @@ store_checkbacks_open(struct store *st,
 		    (const char *)sqlite3_column_text(s, 2), (time_t)sqlite3_column_int64(s, 3),
 		    arg) < 0)
 			break;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }
+
+/* ---- correspondents -------------------------------------------------------- */
 
 int
 store_correspondent_add(struct store *st, const char *account, const char *folder,
     const char *address, long count, time_t first, time_t last, char **err)
 {
-	sqlite3_stmt *s = st->add_correspondent;
-	int rc;
-
-	if (s == NULL && (s = st->add_correspondent = prepare(st,
+	if (st->add_correspondent == NULL && (st->add_correspondent = query(st,
 	    "INSERT INTO correspondents (account, folder, address, count, first, last)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (account, folder, address) DO UPDATE"
-	    " SET count = count + ?4, first = min(first, ?5), last = max(last, ?6)", err)) == NULL)
+	    " SET count = count + ?4, first = min(first, ?5), last = max(last, ?6)", NO_BINDS,
+	    err)) == NULL)
 		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, address, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, count);
-	sqlite3_bind_int64(s, 5, (sqlite3_int64)first);
-	sqlite3_bind_int64(s, 6, (sqlite3_int64)last);
-	rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	sqlite3_clear_bindings(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, err, "write failed");
-	return 0;
+	return run_kept(st, st->add_correspondent, BINDS(BIND_TEXT(account), BIND_TEXT(folder),
+	    BIND_TEXT(address), BIND_INT(count), BIND_INT(first), BIND_INT(last)), err);
 }
 
 int
 store_correspondents_reset(struct store *st, const char *account, const char *folder,
     char **err)
 {
-	sqlite3_stmt *s = prepare(st,
-	    "DELETE FROM correspondents WHERE account = ? AND folder = ?", err);
-
-	if (s == NULL)
-		return -1;
-	sqlite3_bind_text(s, 1, account, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, folder, -1, SQLITE_STATIC);
-	return step_done(st, s, err);
+	return run(st, "DELETE FROM correspondents WHERE account = ? AND folder = ?",
+	    BINDS(BIND_TEXT(account), BIND_TEXT(folder)), err);
 }
 
 int
@@ -1203,20 +1254,17 @@ store_correspondents_each(struct store *st, time_t since,
     int (*fn)(const char *address, long count, time_t first, time_t last, void *arg),
     void *arg, char **err)
 {
-	sqlite3_stmt *s = prepare(st,
+	sqlite3_stmt *s = query(st,
 	    "SELECT address, sum(count), min(first), max(last) FROM correspondents"
-	    " GROUP BY address HAVING max(last) >= ? ORDER BY 2 DESC, 4 DESC", err);
+	    " GROUP BY address HAVING max(last) >= ? ORDER BY 2 DESC, 4 DESC",
+	    BINDS(BIND_INT(since)), err);
 	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)since);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		if (fn((const char *)sqlite3_column_text(s, 0), (long)sqlite3_column_int64(s, 1),
 		    (time_t)sqlite3_column_int64(s, 2), (time_t)sqlite3_column_int64(s, 3), arg) < 0)
 			break;
-	sqlite3_finalize(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return fail(st, err, "read failed");
-	return 0;
+	return rows_done(st, s, rc, err);
 }

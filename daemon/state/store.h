@@ -87,12 +87,21 @@ int store_folder_set(struct store *st, const char *account, const char *folder,
 /* Makes the next sync read every folder from its first message again
  * (touches already recorded are not recorded twice). */
 int store_folders_rescan(struct store *st, char **err);
-/* The digest of a day ("YYYY-MM-DD"): state "sending" from just before
- * the SMTP transaction until the server's answer is recorded, then "sent"
- * or "failed". */
+/* The digest of a day ("YYYY-MM-DD"): sending from just before the SMTP
+ * transaction until the server's answer is recorded, then sent or failed. */
+enum store_digest_state {
+	STORE_DIGEST_NONE,         /* no digest of that day yet */
+	STORE_DIGEST_SENDING,      /* a crash here resends the same Message-ID */
+	STORE_DIGEST_SENT,
+	STORE_DIGEST_FAILED,
+};
+/* May a day's digest go from one state to the other? To sending from any
+ * (the first try, a retry, a --force, a resend after a crash); to sent or
+ * failed from sending only. Pure. */
+bool store_digest_may(enum store_digest_state from, enum store_digest_state to);
 struct store_digest {
 	char message_id[256];
-	char state[16];
+	enum store_digest_state state;
 	int attempts;
 	time_t sent_at;            /* 0 when not sent */
 	char error[512];
@@ -102,13 +111,16 @@ struct store_digest {
 /* 0, 1 when there is none for that day, -1 on error. */
 int store_digest_get(struct store *st, const char *day, struct store_digest *out,
     char **err);
+/* Marks the day's digest sending, with the Message-ID it goes out with. */
 int store_digest_sending(struct store *st, const char *day, const char *message_id,
     char **err);
 /* The newest digest before day before (NULL: of all), its day in day. */
 int store_digest_latest(struct store *st, const char *before, char day[16],
     struct store_digest *out, char **err);
 /* Records the answer; a digest that was sent also joins the Message-IDs
- * of every digest ever sent, kept when a later --force replaces the day's. */
+ * of every digest ever sent, kept when a later --force replaces the day's.
+ * Nothing changes unless the digest is sending (another followupd may
+ * have recorded its answer first). */
 int store_digest_done(struct store *st, const char *day, bool sent, time_t now,
     const char *error, char **err);
 /* Did a digest with this Message-ID ("<...>") go out? 1, 0, or -1. */
@@ -117,29 +129,48 @@ int store_digest_was_sent(struct store *st, const char *message_id, char **err);
  * the system's random source the first time, the same ever after. 0 or -1. */
 int store_secret(struct store *st, const char *name, unsigned char *out, size_t len,
     char **err);
-/* An invite as the state keeps it. state: "pending" (message not yet
- * accepted by the server), "sent", "failed" (refused), or "closed" (its
- * date passed). */
+/* An invite's state: its last message from planned to answered, then
+ * closed when its date has passed. */
+enum store_invite_state {
+	STORE_INVITE_NONE,         /* not recorded */
+	STORE_INVITE_PENDING,      /* not yet accepted by the server */
+	STORE_INVITE_SENT,
+	STORE_INVITE_FAILED,       /* refused (a 5xx): not sent again */
+	STORE_INVITE_CLOSED,       /* its date passed: nothing more is sent */
+};
+/* May an invite go from one state to the other? To pending from any (a
+ * new invite, or the next SEQUENCE of one: moved, cancelled, or due again
+ * after it was closed); to sent or failed from pending only; to closed
+ * from a recorded one that is not closed. Pure. */
+bool store_invite_may(enum store_invite_state from, enum store_invite_state to);
+enum store_invite_method {
+	STORE_INVITE_REQUEST,
+	STORE_INVITE_CANCEL,
+};
+/* An invite as the state keeps it. */
 struct store_invite {
 	const char *uid;
 	const char *contact;
 	int sequence;
-	const char *method;        /* "REQUEST" or "CANCEL" */
+	enum store_invite_method method;   /* of the last message planned */
 	const char *due;           /* YYYY-MM-DD */
-	const char *state;
+	enum store_invite_state state;
 	const char *message;       /* the whole message while pending, else NULL */
 };
 /* Every invite, by uid; fn returns -1 to stop. */
 int store_invites_each(struct store *st, int (*fn)(const struct store_invite *, void *),
     void *arg, char **err);
-/* Records an invite (replacing what was known of its uid). */
+/* Records an invite (replacing what was known of its uid); -1 when its
+ * state may not follow the one recorded. */
 int store_invite_put(struct store *st, const struct store_invite *inv,
     const char *message_id, time_t now, char **err);
 /* The pending invites, oldest first, with their messages. */
 int store_invites_pending(struct store *st, int (*fn)(const struct store_invite *, void *),
     void *arg, char **err);
 /* Marks uid's invite of that sequence as refused by the server (a 5xx):
- * not sent again. */
+ * not sent again. Like store_invite_sent, nothing changes unless that
+ * sequence is pending (another followupd may have recorded it first, or a
+ * newer sequence replaced it). */
 int store_invite_failed(struct store *st, const char *uid, int sequence, time_t now,
     char **err);
 /* Marks uid's invite of that sequence as accepted by the server. */

@@ -77,35 +77,6 @@ test_msg_and_levels(void **unused)
 }
 
 static void
-test_stream(void **unused)
-{
-	struct log l;
-	FILE *f = tmpfile(), *st;
-	char *s;
-
-	(void)unused;
-	log_init(&l, f, 0);
-	l.journal = true;
-	st = log_stream(&l, LOG_PRIO_ERR);
-	assert_non_null(st);
-	/* Pieces of a line, two lines at once, and an unended last line. */
-	fputs("followupd: smtp ", st);
-	fprintf(st, "jane: %s\n", "refused");
-	fputs("a.conf:1: one\na.conf:2: two\nlast", st);
-	fclose(st);
-	st = log_stream(&l, LOG_PRIO_INFO);
-	fputs("Sent the digest\n", st);
-	l.verbosity = -1;
-	fputs("not when quiet\n", st);
-	fclose(st);
-	s = contents(f);
-	assert_string_equal(s, "<3>smtp jane: refused\n<3>a.conf:1: one\n<3>a.conf:2: two\n"
-	    "<3>last\n<6>Sent the digest\n");
-	free(s);
-	fclose(f);
-}
-
-static void
 test_is_journal(void **unused)
 {
 	FILE *f = tmpfile();
@@ -135,7 +106,6 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_format),
 		cmocka_unit_test(test_msg_and_levels),
-		cmocka_unit_test(test_stream),
 		cmocka_unit_test(test_is_journal),
 	};
 

@@ -1,5 +1,7 @@
 /* The state store: schema from an empty file, idempotent touches, contact
- * state, and files created private. */
+ * state, files created private, and the digests' and invites' lifecycles
+ * (what may follow what, and writers that keep to it, with the values on
+ * disk as before). */
 #include <stdio.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -110,7 +112,8 @@ test_migration_from_1(void **state)
 	char path[128], *err = NULL;
 	struct store *st;
 	sqlite3 *db;
-	struct store_invite inv = { "u1", "alice", 0, "REQUEST", "2026-11-23", "pending", "msg" };
+	struct store_invite inv = { "u1", "alice", 0, STORE_INVITE_REQUEST, "2026-11-23",
+	    STORE_INVITE_PENDING, "msg" };
 
 	snprintf(path, sizeof path, "%s/old.db", t->dir);
 	st = store_open_file(path, &err);
@@ -342,6 +345,233 @@ test_contact_state(void **state)
 	store_close(st);
 }
 
+/* The digest's lifecycle, from followupd(8): a day's digest is sending
+ * from just before the SMTP transaction until the answer, then sent or
+ * failed; a failed one is tried again, a sent one sent again by --force,
+ * and one that was sending when followupd died is sent again. Nothing goes
+ * back to having no digest. */
+static void
+test_digest_lifecycle(void **unused)
+{
+	static const struct { enum store_digest_state from, to; bool may; } t[] = {
+		{ STORE_DIGEST_NONE, STORE_DIGEST_SENDING, true },
+		{ STORE_DIGEST_NONE, STORE_DIGEST_SENT, false },
+		{ STORE_DIGEST_NONE, STORE_DIGEST_FAILED, false },
+		{ STORE_DIGEST_SENDING, STORE_DIGEST_SENDING, true },
+		{ STORE_DIGEST_SENDING, STORE_DIGEST_SENT, true },
+		{ STORE_DIGEST_SENDING, STORE_DIGEST_FAILED, true },
+		{ STORE_DIGEST_SENDING, STORE_DIGEST_NONE, false },
+		{ STORE_DIGEST_SENT, STORE_DIGEST_SENDING, true },
+		{ STORE_DIGEST_SENT, STORE_DIGEST_SENT, false },
+		{ STORE_DIGEST_SENT, STORE_DIGEST_FAILED, false },
+		{ STORE_DIGEST_SENT, STORE_DIGEST_NONE, false },
+		{ STORE_DIGEST_FAILED, STORE_DIGEST_SENDING, true },
+		{ STORE_DIGEST_FAILED, STORE_DIGEST_SENT, false },
+		{ STORE_DIGEST_FAILED, STORE_DIGEST_FAILED, false },
+		{ STORE_DIGEST_FAILED, STORE_DIGEST_NONE, false },
+	};
+
+	(void)unused;
+	for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+		if (store_digest_may(t[i].from, t[i].to) != t[i].may)
+			fail_msg("digest %d -> %d: want %s", t[i].from, t[i].to,
+			    t[i].may ? "allowed" : "refused");
+}
+
+/* The invite's lifecycle: planned (pending) until the server answers,
+ * then sent or refused; the next SEQUENCE of any invite is pending again
+ * (a move, a CANCEL, due again after it was closed); an invite that was
+ * recorded and is not closed yet closes when its date passes. */
+static void
+test_invite_lifecycle(void **unused)
+{
+	enum { N = STORE_INVITE_NONE, P = STORE_INVITE_PENDING, S = STORE_INVITE_SENT,
+	    F = STORE_INVITE_FAILED, C = STORE_INVITE_CLOSED };
+	/* may[from][to], in the order N P S F C */
+	static const bool may[5][5] = {
+		[N] = { [P] = true },
+		[P] = { [P] = true, [S] = true, [F] = true, [C] = true },
+		[S] = { [P] = true, [C] = true },
+		[F] = { [P] = true, [C] = true },
+		[C] = { [P] = true },
+	};
+
+	(void)unused;
+	for (int from = 0; from < 5; from++)
+		for (int to = 0; to < 5; to++)
+			if (store_invite_may((enum store_invite_state)from,
+			    (enum store_invite_state)to) != may[from][to])
+				fail_msg("invite %d -> %d: want %s", from, to,
+				    may[from][to] ? "allowed" : "refused");
+}
+
+/* The column's text, as other tools (and older followupds) read it. */
+static char *
+column(const char *dir, const char *sql)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	char *v;
+
+	snprintf(path, sizeof path, "%s/followupd.db", dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	v = xstrdup((const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return v;
+}
+
+static void
+assert_column(const char *dir, const char *sql, const char *want)
+{
+	char *v = column(dir, sql);
+
+	assert_string_equal(v, want);
+	free(v);
+}
+
+/* The writers keep to the digest's lifecycle: an answer is recorded only
+ * for a digest being sent, so a late one never overwrites another's. */
+static void
+test_digest_writers(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *st = store_open(t->dir, &err);
+	struct store_digest d;
+
+	assert_non_null(st);
+	/* An answer with nothing sending: nothing recorded. */
+	assert_int_equal(store_digest_done(st, "2026-11-23", true, 100, NULL, &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 1);
+	assert_int_equal(d.state, STORE_DIGEST_NONE);
+
+	assert_int_equal(store_digest_sending(st, "2026-11-23", "<a@x>", &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 0);
+	assert_int_equal(d.state, STORE_DIGEST_SENDING);
+	assert_column(t->dir, "SELECT state FROM digests", "sending");
+	assert_int_equal(store_digest_done(st, "2026-11-23", false, 100, "451 busy", &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 0);
+	assert_int_equal(d.state, STORE_DIGEST_FAILED);
+	assert_string_equal(d.error, "451 busy");
+	assert_column(t->dir, "SELECT state FROM digests", "failed");
+	/* A second answer to the same try: the first stands. */
+	assert_int_equal(store_digest_done(st, "2026-11-23", true, 150, NULL, &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 0);
+	assert_int_equal(d.state, STORE_DIGEST_FAILED);
+	assert_int_equal(store_digest_was_sent(st, "<a@x>", &err), 0);
+
+	/* Tried again: sent. */
+	assert_int_equal(store_digest_sending(st, "2026-11-23", "<a@x>", &err), 0);
+	assert_int_equal(store_digest_done(st, "2026-11-23", true, 200, NULL, &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 0);
+	assert_int_equal(d.state, STORE_DIGEST_SENT);
+	assert_int_equal(d.attempts, 2);
+	assert_int_equal(d.sent_at, 200);
+	assert_true(d.ever_sent);
+	assert_column(t->dir, "SELECT state FROM digests", "sent");
+	/* A late failure does not unsend it. */
+	assert_int_equal(store_digest_done(st, "2026-11-23", false, 300, "421", &err), 0);
+	assert_int_equal(store_digest_get(st, "2026-11-23", &d, &err), 0);
+	assert_int_equal(d.state, STORE_DIGEST_SENT);
+	store_close(st);
+}
+
+struct invite_seen {
+	int n;
+	enum store_invite_state state;
+	enum store_invite_method method;
+	int sequence;
+};
+
+static int
+see_invite(const struct store_invite *inv, void *arg)
+{
+	struct invite_seen *x = arg;
+
+	x->n++;
+	x->state = inv->state;
+	x->method = inv->method;
+	x->sequence = inv->sequence;
+	return 0;
+}
+
+static struct invite_seen
+invite_now(struct store *st)
+{
+	struct invite_seen x = { 0 };
+	char *err = NULL;
+
+	if (store_invites_each(st, see_invite, &x, &err) < 0)
+		fail_msg("%s", err);
+	assert_int_equal(x.n, 1);
+	return x;
+}
+
+/* The writers keep to the invite's lifecycle: an answer counts for the
+ * sequence that is pending only; a close needs an invite to close. */
+static void
+test_invite_writers(void **state)
+{
+	struct tmp *t = *state;
+	char *err = NULL;
+	struct store *st = store_open(t->dir, &err);
+	struct store_invite inv = { "u1", "alice", 0, STORE_INVITE_REQUEST, "2026-11-23",
+	    STORE_INVITE_CLOSED, NULL };
+
+	assert_non_null(st);
+	/* Nothing to close. */
+	assert_int_equal(store_invite_put(st, &inv, NULL, 10, &err), -1);
+	assert_non_null(strstr(err, "u1"));
+	free(err);
+	err = NULL;
+
+	inv.state = STORE_INVITE_PENDING;
+	inv.message = "msg";
+	assert_int_equal(store_invite_put(st, &inv, "<i0@x>", 10, &err), 0);
+	assert_column(t->dir, "SELECT state || ' ' || method FROM invites", "pending REQUEST");
+	/* An answer about another sequence changes nothing. */
+	assert_int_equal(store_invite_sent(st, "u1", 1, 20, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_PENDING);
+	assert_int_equal(store_invite_sent(st, "u1", 0, 20, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_SENT);
+	assert_column(t->dir, "SELECT state FROM invites", "sent");
+	/* Refused after it was accepted (a second process): still sent. */
+	assert_int_equal(store_invite_failed(st, "u1", 0, 30, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_SENT);
+
+	/* Cancelled: the next sequence, pending, then refused. */
+	inv.sequence = 1;
+	inv.method = STORE_INVITE_CANCEL;
+	assert_int_equal(store_invite_put(st, &inv, "<i1@x>", 40, &err), 0);
+	assert_int_equal(store_invite_failed(st, "u1", 1, 50, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_FAILED);
+	assert_int_equal(invite_now(st).method, STORE_INVITE_CANCEL);
+	assert_column(t->dir, "SELECT state || ' ' || method FROM invites", "failed CANCEL");
+
+	/* Its date passes: closed, once. */
+	inv.state = STORE_INVITE_CLOSED;
+	inv.message = NULL;
+	assert_int_equal(store_invite_put(st, &inv, NULL, 60, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_CLOSED);
+	assert_column(t->dir, "SELECT state FROM invites", "closed");
+	assert_int_equal(store_invite_put(st, &inv, NULL, 70, &err), -1);
+	free(err);
+	err = NULL;
+	/* Due again after a pause: the next sequence. */
+	inv.sequence = 2;
+	inv.method = STORE_INVITE_REQUEST;
+	inv.state = STORE_INVITE_PENDING;
+	inv.message = "msg2";
+	assert_int_equal(store_invite_put(st, &inv, "<i2@x>", 80, &err), 0);
+	assert_int_equal(invite_now(st).state, STORE_INVITE_PENDING);
+	assert_int_equal(invite_now(st).sequence, 2);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -353,6 +583,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_checkbacks_seen_across_processes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_touches_idempotent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contact_state, setup, teardown),
+		cmocka_unit_test(test_digest_lifecycle),
+		cmocka_unit_test(test_invite_lifecycle),
+		cmocka_unit_test_setup_teardown(test_digest_writers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_invite_writers, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

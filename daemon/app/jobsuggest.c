@@ -1,0 +1,58 @@
+/* The suggestions job: people written to often within the last year who
+ * are not contacts, from the state's per-folder counts. */
+#include <stdlib.h>
+
+#include "buf.h"
+#include "job.h"
+#include "suggest.h"
+
+#define JOB_SUGGEST_PERIOD (365L * 86400)   /* the year behind */
+
+struct rows {
+	char **address;
+	long *count;
+	time_t *first, *last;
+	size_t n, cap;
+};
+
+static int
+collect(const char *address, long count, time_t first, time_t last, void *arg)
+{
+	struct rows *r = arg;
+
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->address = xrealloc(r->address, r->cap * sizeof *r->address);
+		r->count = xrealloc(r->count, r->cap * sizeof *r->count);
+		r->first = xrealloc(r->first, r->cap * sizeof *r->first);
+		r->last = xrealloc(r->last, r->cap * sizeof *r->last);
+	}
+	r->address[r->n] = xstrdup(address);
+	r->count[r->n] = count;
+	r->first[r->n] = first;
+	r->last[r->n] = last;
+	r->n++;
+	return 0;
+}
+
+int
+job_suggestions(const struct job_ctx *ctx, size_t limit, struct suggestion **out, size_t *n,
+    char **err)
+{
+	struct rows r = { 0 };
+	int rc = store_correspondents_each(ctx->st, ctx->now - JOB_SUGGEST_PERIOD, collect, &r,
+	    err);
+
+	*n = 0;
+	*out = NULL;
+	if (rc == 0)
+		*n = suggest_pick(ctx->cfg, (const char *const *)r.address, r.count, r.first,
+		    r.last, r.n, limit, out);
+	for (size_t i = 0; i < r.n; i++)
+		free(r.address[i]);
+	free(r.address);
+	free(r.count);
+	free(r.first);
+	free(r.last);
+	return rc;
+}
