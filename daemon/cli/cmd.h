@@ -40,9 +40,6 @@ int cmd_suggest(struct app *app, int argc, char **argv);
 int cmd_run(struct app *app, int argc, char **argv);
 int cmd_init(struct app *app, int argc, char **argv);
 
-/* Serves the feed until SIGINT or SIGTERM (cmdfeed.c). */
-int cmd_feed_serve(struct app *app, const struct config *cfg, struct store *st);
-
 /* Shared by the commands: load the configuration, open the state. On
  * failure they print why and set *status. */
 struct config *cmd_load(struct app *app, int *status);
