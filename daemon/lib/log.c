@@ -31,7 +31,7 @@ log_init(struct log *l, FILE *f, int verbosity)
 	l->journal = log_is_journal(fileno(f), getenv("JOURNAL_STREAM"));
 }
 
-bool
+static bool
 log_shows(const struct log *l, enum log_prio prio)
 {
 	if (prio <= LOG_PRIO_WARNING)

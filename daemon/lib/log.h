@@ -35,7 +35,6 @@ void log_init(struct log *l, FILE *f, int verbosity);
  * prefixed. */
 void log_msg(struct log *l, enum log_prio prio, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-bool log_shows(const struct log *l, enum log_prio prio);
 
 /* Appends line (no newline) to out as one log line: under the journal
  * "<N>" and the text without a leading "followupd: "; elsewhere the

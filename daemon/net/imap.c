@@ -635,12 +635,6 @@ imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg)
 	}
 }
 
-uint32_t
-imap_batch_last(const struct imap_batch *b)
-{
-	return b != NULL ? b->last : 0;
-}
-
 void
 imap_batch_free(struct imap_batch *b)
 {
@@ -648,20 +642,6 @@ imap_batch_free(struct imap_batch *b)
 		return;
 	mailimap_fetch_list_free(b->result);
 	free(b);
-}
-
-enum imap_rc
-imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
-    imap_msg_fn fn, void *arg, char **err)
-{
-	struct imap_batch *b = NULL;
-	enum imap_rc rc = imap_fetch_batch(c, uids, n, &b, err);
-
-	if (rc == IMAP_OK) {
-		imap_batch_each(b, fn, arg);
-		imap_batch_free(b);
-	}
-	return rc;
 }
 
 bool
@@ -709,14 +689,6 @@ imap_pending(const struct imap *c)
 {
 	return c->m != NULL && c->m->imap_stream != NULL &&
 	    c->m->imap_stream->read_buffer_len > 0;
-}
-
-enum imap_rc
-imap_noop(struct imap *c, char **err)
-{
-	int rc = mailimap_noop(c->m);
-
-	return rc == MAILIMAP_NO_ERROR ? IMAP_OK : imap_fail_net(c, rc, "NOOP", err);
 }
 
 void

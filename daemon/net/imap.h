@@ -60,12 +60,9 @@ enum imap_rc imap_search_from(struct imap *c, uint32_t first, uint32_t **uids,
 enum imap_rc imap_fetch_uids_from(struct imap *c, uint32_t first, uint32_t **uids,
     size_t *n, char **err);
 /* Fetches UID, INTERNALDATE and the header fields mailhdr reads for these
- * UIDs, in one command. A message the server sends unasked is ignored. */
-enum imap_rc imap_fetch_headers(struct imap *c, const uint32_t *uids, size_t n,
-    imap_msg_fn fn, void *arg, char **err);
-
-/* The same in two steps, so that one thread can fetch the next batch
- * while another reads this one: the batch owns the server's answer. */
+ * UIDs, in one command, as a batch that owns the server's answer (so that
+ * one thread can fetch the next batch while another reads this one). A
+ * message the server sends unasked is ignored. */
 struct imap_batch;
 enum imap_rc imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
     struct imap_batch **out, char **err);
@@ -76,7 +73,6 @@ enum imap_rc imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
 enum imap_rc imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html,
     char **err);
 void imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg);
-uint32_t imap_batch_last(const struct imap_batch *b);
 void imap_batch_free(struct imap_batch *b);
 
 /* These operations as a table, for sync (mbox.h): conn is a struct imap. */
@@ -90,7 +86,6 @@ enum imap_rc imap_idle_start(struct imap *c, char **err);
 enum imap_rc imap_idle_done(struct imap *c, char **err);
 int imap_fd(const struct imap *c);
 bool imap_pending(const struct imap *c);
-enum imap_rc imap_noop(struct imap *c, char **err);
 
 /* Logs out when connected, and frees. */
 void imap_free(struct imap *c);

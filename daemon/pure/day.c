@@ -27,7 +27,7 @@ day_is_leap(int y)
 	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-int
+static int
 day_days_in_month(int y, int m)
 {
 	static const int len[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };

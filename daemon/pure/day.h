@@ -14,7 +14,6 @@ int day_from_ymd(int y, int m, int d);
 void day_to_ymd(int day, int *y, int *m, int *d);
 bool day_valid_ymd(int y, int m, int d);
 bool day_is_leap(int y);
-int day_days_in_month(int y, int m);
 /* Adds months (negative allowed); the day of month is clamped to the
  * target month's length: Jan 31 + 1 month = Feb 28 or 29. */
 int day_add_months(int day, int months);

@@ -75,7 +75,8 @@ digest_last_contact(const struct fu_item *it, struct buf *b)
 }
 
 /* The contact's first exact address (not an @domain pattern), or NULL. */
-const char *
+/* The contact's first exact address (not an @domain pattern), or NULL. */
+static const char *
 digest_first_address(const struct contact *c)
 {
 	for (size_t i = 0; i < c->nemails; i++)

@@ -65,8 +65,6 @@ void digest_free(struct digest *d);
 void digest_lateness(const struct fu_item *it, struct buf *b);
 /* "last contact 2026-10-29 by email" or "no contact yet" */
 void digest_last_contact(const struct fu_item *it, struct buf *b);
-/* The contact's first exact address (not an @domain pattern), or NULL. */
-const char *digest_first_address(const struct contact *c);
 /* "mailto:alice@example.com?subject=Following%20up"; nothing without an
  * address. */
 void digest_mailto(const struct fu_item *it, struct buf *b);

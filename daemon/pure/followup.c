@@ -42,7 +42,8 @@ followup_history_add(struct fu_history *h, time_t at, int day, enum via via)
 	}
 }
 
-enum fu_status
+/* The status on today of an item due on D and overdue after O. */
+static enum fu_status
 followup_status(int due, int overdue, struct span horizon, int today)
 {
 	if (today > overdue)
@@ -54,7 +55,9 @@ followup_status(int due, int overdue, struct span horizon, int today)
 	return FU_OK;
 }
 
-int
+/* The first due date of a never-contacted contact, spread over its first
+ * period after first_seen, stable per id. */
+static int
 followup_spread(const char *id, struct span due, int first_seen)
 {
 	int period = span_add(first_seen, due, 1) - first_seen;

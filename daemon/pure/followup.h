@@ -78,11 +78,6 @@ void followup_checkback(const struct contact *c, const struct fu_settings *s,
     int today, struct fu_item *it);
 /* Sorts most urgent first: by status, then the latest first, then name. */
 void followup_sort(struct fu_item *items, size_t n);
-/* The status on today of an item due on D and overdue after O. */
-enum fu_status followup_status(int due, int overdue, struct span horizon, int today);
-/* The first due date of a never-contacted contact, spread over its first
- * period after first_seen, stable per id. */
-int followup_spread(const char *id, struct span due, int first_seen);
 const char *followup_status_name(enum fu_status s);
 const char *followup_kind_name(enum fu_kind k);
 
