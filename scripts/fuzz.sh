@@ -60,7 +60,7 @@ fuzz_one() {   # fuzz_one NAME: builds, seeds and runs fuzz_NAME; says how it we
 	fi
 }
 fail=0
-set -- address header date config http reply mime
+set -- address header date config http reply mime fetch
 while [ $# -gt 0 ]; do
 	a=$1 b=
 	shift

@@ -255,8 +255,9 @@ done:
  * ones are much cheaper than many small ones. 0, or -1 with *err (the
  * open transaction rolled back). */
 static int
-record(struct batch *b, const void *ib, const uint32_t *uids, size_t count, bool last_one,
-    const char *folder, uint32_t uidvalidity, uint32_t last, time_t now, char **err)
+record(struct batch *b, void (*each)(const void *, imap_msg_fn, void *), const void *ib,
+    const uint32_t *uids, size_t count, bool last_one, const char *folder,
+    uint32_t uidvalidity, uint32_t last, time_t now, char **err)
 {
 	if (!b->open) {
 		if (store_begin(b->st, err) < 0)
@@ -268,7 +269,7 @@ record(struct batch *b, const void *ib, const uint32_t *uids, size_t count, bool
 		b->asked = uids;
 		b->nasked = count;
 		b->answered = xcalloc(count, sizeof *b->answered);
-		b->ops->batch_each(ib, one_message, b);
+		each(ib, one_message, b);
 		free(b->answered);
 		b->answered = NULL;
 	}
@@ -315,6 +316,10 @@ struct pipe {
 	void *spent[SYNC_QUEUE + 1];
 	size_t nspent;
 	bool closed;               /* no more batches */
+	/* How a batch is read and freed: the source's batches, or the
+	 * stream's (struct sbatch). */
+	void (*each)(const void *batch, imap_msg_fn fn, void *arg);
+	void (*release)(void *batch);
 	bool failed;               /* the recorder stopped on an error */
 	char *err;
 	struct batch b;
@@ -328,8 +333,6 @@ static void *
 recorder(void *arg)
 {
 	struct pipe *p = arg;
-	const struct mbox_ops *ops = p->b.ops;
-
 	for (;;) {
 		void *ib;
 		const uint32_t *uids;
@@ -372,9 +375,9 @@ recorder(void *arg)
 			}
 			return NULL;
 		}
-		if (record(&p->b, ib, uids, count, last_one, p->folder, p->uidvalidity,
-		    uids[count - 1], p->now, &err) < 0) {
-			ops->batch_free(ib);
+		if (record(&p->b, p->each, ib, uids, count, last_one, p->folder,
+		    p->uidvalidity, uids[count - 1], p->now, &err) < 0) {
+			p->release(ib);
 			pthread_mutex_lock(&p->mu);
 			p->failed = true;
 			p->err = err;
@@ -384,15 +387,19 @@ recorder(void *arg)
 		}
 		pthread_mutex_lock(&p->mu);
 		if (p->nspent == SYNC_QUEUE + 1)
-			ops->batch_free(ib);   /* the fetcher is behind: do it here */
+			p->release(ib);   /* the fetcher is behind: do it here */
 		else
 			p->spent[p->nspent++] = ib;
 		pthread_mutex_unlock(&p->mu);
 		p->done += count;
+		if (p->done > p->total)
+			p->total = p->done;   /* a stream's total is an estimate */
 		if (p->b.hooks != NULL && p->b.hooks->progress != NULL)
 			p->b.hooks->progress(p->b.hooks->arg, p->done, p->total);
 	}
 }
+
+static enum imap_rc pipe_end(struct pipe *p, pthread_t th, enum imap_rc rc, char **err);
 
 /* Fetches the batches and hands them to the recorder. */
 static enum imap_rc
@@ -402,6 +409,8 @@ pipeline(void *conn, struct pipe *p, const uint32_t *uids, size_t n, char **err)
 	pthread_t th;
 	enum imap_rc rc = IMAP_OK;
 
+	p->each = ops->batch_each;
+	p->release = ops->batch_free;
 	if (pthread_create(&th, NULL, recorder, p) != 0) {
 		*err = xstrdup("cannot start a thread");
 		return IMAP_TEMP;
@@ -451,17 +460,25 @@ pipeline(void *conn, struct pipe *p, const uint32_t *uids, size_t n, char **err)
 		pthread_mutex_unlock(&p->mu);
 		done += k;
 	}
+	return pipe_end(p, th, rc, err);
+}
+
+/* Closes the queue, waits for the recorder and frees what is left: the
+ * scan's result. */
+static enum imap_rc
+pipe_end(struct pipe *p, pthread_t th, enum imap_rc rc, char **err)
+{
 	pthread_mutex_lock(&p->mu);
 	p->closed = true;
 	pthread_cond_broadcast(&p->cv);
 	pthread_mutex_unlock(&p->mu);
 	pthread_join(th, NULL);
 	for (size_t i = 0; i < p->nspent; i++)
-		ops->batch_free(p->spent[i]);
+		p->release(p->spent[i]);
 	p->nspent = 0;
 	/* A recorder that stopped on an error leaves the queue as it was. */
 	for (; p->len > 0; p->len--, p->head = (p->head + 1) % SYNC_QUEUE)
-		ops->batch_free(p->q[p->head].batch);
+		p->release(p->q[p->head].batch);
 	if (p->failed) {
 		if (rc != IMAP_OK)
 			free(*err);
@@ -469,6 +486,172 @@ pipeline(void *conn, struct pipe *p, const uint32_t *uids, size_t n, char **err)
 		p->err = NULL;
 		return IMAP_FINAL;
 	}
+	return rc;
+}
+
+/* ---- the stream: the whole scan as one command ------------------------ */
+
+/* Where a source can (ops->fetch_stream), the scan is one UID FETCH
+ * first:* read as it arrives: no UID list to keep (a million of them
+ * made libetpan hold about 60 MB), no round trip per batch. The messages
+ * are cut into batches of SYNC_BATCH here, copied into one buffer each,
+ * and handed to the recorder as the others are. */
+struct smsg {
+	uint32_t uid;
+	time_t at;
+	size_t off, len;           /* in bytes */
+};
+
+struct sbatch {
+	struct smsg *m;
+	size_t n, cap;
+	struct buf bytes;          /* the header blocks, one after the other */
+	uint32_t *asked;           /* the UIDs, ascending, once each */
+	size_t nasked;
+};
+
+static void
+sbatch_each(const void *batch, imap_msg_fn fn, void *arg)
+{
+	const struct sbatch *sb = batch;
+
+	for (size_t i = 0; i < sb->n; i++)
+		fn(arg, sb->m[i].uid, sb->m[i].at,
+		    sb->bytes.data != NULL ? sb->bytes.data + sb->m[i].off : "", sb->m[i].len);
+}
+
+static void
+sbatch_free(void *batch)
+{
+	struct sbatch *sb = batch;
+
+	if (sb == NULL)
+		return;
+	free(sb->m);
+	buf_free(&sb->bytes);
+	free(sb->asked);
+	free(sb);
+}
+
+struct streamer {
+	struct pipe *p;
+	/* The lowest UID still to read: first, then past the batches handed
+	 * over. An answer may hold a message below first (first:* names the
+	 * last one when none is new) or one again (a flag change during the
+	 * answer); a batch's asked UIDs are those it got, so they are sorted
+	 * out here. Answers come in UID order: what is below the last
+	 * handed over was read. */
+	uint64_t next;
+	struct sbatch *cur;        /* being filled */
+	size_t handed;             /* batches handed over */
+	bool stopped;              /* the rest is not kept: see why below */
+	bool interrupted;          /* the stop hook said so */
+};
+
+/* Hands sb over to the recorder (the last of the scan with last); false
+ * when the recorder has failed (sb is freed). */
+static bool
+hand_over(struct streamer *s, struct sbatch *sb, bool last)
+{
+	struct pipe *p = s->p;
+	void *spent[SYNC_QUEUE + 1];
+	size_t nspent;
+
+	sb->asked = xmalloc(sb->n * sizeof *sb->asked);
+	for (size_t i = 0; i < sb->n; i++)
+		sb->asked[i] = sb->m[i].uid;
+	sb->nasked = uids_sort(sb->asked, sb->n);
+	s->next = (uint64_t)sb->asked[sb->nasked - 1] + 1;
+	pthread_mutex_lock(&p->mu);
+	nspent = p->nspent;
+	memcpy(spent, p->spent, nspent * sizeof *spent);
+	p->nspent = 0;
+	while (p->len == SYNC_QUEUE && !p->failed)
+		pthread_cond_wait(&p->cv, &p->mu);
+	if (p->failed) {
+		pthread_mutex_unlock(&p->mu);
+		sbatch_free(sb);
+		for (size_t i = 0; i < nspent; i++)
+			sbatch_free(spent[i]);
+		return false;
+	}
+	{
+		size_t tail = (p->head + p->len) % SYNC_QUEUE;
+
+		p->q[tail].batch = sb;
+		p->q[tail].uids = sb->asked;
+		p->q[tail].count = sb->nasked;
+		p->q[tail].last = last;
+		p->len++;
+	}
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+	/* Freed here, not in the recorder: see struct pipe. */
+	for (size_t i = 0; i < nspent; i++)
+		sbatch_free(spent[i]);
+	s->handed++;
+	return true;
+}
+
+static void
+stream_msg(void *arg, uint32_t uid, time_t at, const char *hdr, size_t len)
+{
+	struct streamer *s = arg;
+	const struct sync_hooks *h = s->p->b.hooks;
+	struct sbatch *sb;
+
+	if (s->stopped || uid < s->next)
+		return;   /* the answer read to its end, kept nowhere; or read before */
+	if ((sb = s->cur) == NULL)
+		sb = s->cur = xcalloc(1, sizeof *sb);
+	if (sb->n == sb->cap) {
+		sb->cap = sb->cap ? 2 * sb->cap : 64;
+		sb->m = xrealloc(sb->m, sb->cap * sizeof *sb->m);
+	}
+	sb->m[sb->n++] = (struct smsg){ uid, at, sb->bytes.len, len };
+	buf_append(&sb->bytes, hdr, len);
+	if (sb->n < SYNC_BATCH)
+		return;
+	s->cur = NULL;
+	if (!hand_over(s, sb, false)) {
+		s->stopped = true;
+	} else if (h != NULL && h->stop != NULL && h->stop(h->arg)) {
+		s->stopped = true;
+		s->interrupted = true;
+	}
+}
+
+static enum imap_rc
+stream_pipeline(const struct mbox_ops *ops, void *conn, struct pipe *p, uint32_t first,
+    char **err)
+{
+	struct streamer s = { .p = p, .next = first };
+	pthread_t th;
+	enum imap_rc rc;
+
+	p->each = sbatch_each;
+	p->release = sbatch_free;
+	if (pthread_create(&th, NULL, recorder, p) != 0) {
+		*err = xstrdup("cannot start a thread");
+		return IMAP_TEMP;
+	}
+	rc = ops->fetch_stream(conn, first, stream_msg, &s, err);
+	if (rc == IMAP_OK && s.interrupted) {
+		*err = xstrdup("scan interrupted");
+		rc = IMAP_TEMP;
+	}
+	/* What came after the last whole batch: recorded when the answer
+	 * ended well, else read again next time. */
+	if (rc == IMAP_OK && !s.stopped && s.cur != NULL) {
+		hand_over(&s, s.cur, true);
+		s.cur = NULL;
+	}
+	sbatch_free(s.cur);
+	rc = pipe_end(p, th, rc, err);
+	if (rc == IMAP_OK && s.handed == 0 &&
+	    record(&p->b, sbatch_each, NULL, NULL, 0, true, p->folder, p->uidvalidity,
+	    first - 1, p->now, err) < 0)
+		rc = IMAP_FINAL;   /* nothing new: the UIDVALIDITY and the time */
 	return rc;
 }
 
@@ -631,6 +814,25 @@ sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg
 	if (last == 0 && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
 	    store_reply_pending_reset(st, a->name, folder, err) < 0))
 		return IMAP_FINAL;
+	if (ops->fetch_stream != NULL) {
+		/* The total is what the folder's counts say may be new. */
+		struct pipe p = {
+			.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER,
+			.b = b, .folder = folder, .uidvalidity = info.uidvalidity,
+			.now = now,
+			.total = last == 0 ? info.exists : info.uidnext > last + 1 ?
+			    info.uidnext - last - 1 : 0,
+		};
+
+		if (hooks != NULL && hooks->progress != NULL)
+			hooks->progress(hooks->arg, 0, p.total);
+		rc = stream_pipeline(ops, conn, &p, last + 1, err);
+		pthread_mutex_destroy(&p.mu);
+		pthread_cond_destroy(&p.cv);
+		if (rc == IMAP_OK)
+			rc = sync_replies(ops, conn, cfg, a, st, folder, now, hooks, stats, err);
+		return rc;
+	}
 	if ((rc = new_uids(ops, conn, folder, &info, last, hooks, &uids, &n, err)) != IMAP_OK) {
 		free(uids);
 		return rc;
@@ -646,7 +848,7 @@ sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg
 			free(uids);
 			return rc;
 		}
-		if (record(&b, ib, uids, n, true, folder, info.uidvalidity,
+		if (record(&b, ops->batch_each, ib, uids, n, true, folder, info.uidvalidity,
 		    n > 0 ? uids[n - 1] : last, now, err) < 0)
 			rc = IMAP_FINAL;
 		else if (n > 0 && hooks != NULL && hooks->progress != NULL)

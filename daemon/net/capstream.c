@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "capstream.h"
 
@@ -137,6 +138,7 @@ struct cap {
 	size_t cap, used;
 	struct capstream_scan scan;
 	enum capstream_trip tripped;
+	bool unbounded;        /* the caller bounds what it reads itself */
 };
 
 static struct cap *
@@ -156,7 +158,7 @@ cap_read(mailstream_low *s, void *buf, size_t count)
 		return -1;
 	}
 	n = c->inner->driver->mailstream_read(c->inner, buf, count);
-	if (n > 0) {
+	if (n > 0 && !c->unbounded) {
 		c->used += (size_t)n;
 		c->tripped = c->used > c->cap ? CAPSTREAM_BIG :
 		    capstream_scan_feed(&c->scan, buf, (size_t)n, CAPSTREAM_MAX_DEPTH,
@@ -294,6 +296,26 @@ capstream_wrap(mailstream *s, size_t cap)
 	/* The timeout and identity stay the inner stream's. */
 	low->timeout = inner->timeout;
 	mailstream_set_low(s, low);
+	return 0;
+}
+
+int
+capstream_unbounded(mailstream *s, bool on)
+{
+	mailstream_low *low = s != NULL ? mailstream_get_low(s) : NULL;
+	struct cap *c;
+
+	if (low == NULL || low->driver != &cap_driver)
+		return -1;
+	c = cap_of(low);
+	c->unbounded = on;
+	if (!on) {
+		/* The caller read up to the end of a line: what comes next
+		 * starts one, and counts as a new response. */
+		memset(&c->scan, 0, sizeof c->scan);
+		c->scan.commanded = true;
+		c->used = 0;
+	}
 	return 0;
 }
 

@@ -65,6 +65,11 @@ void capstream_scan_command(struct capstream_scan *sc);
 /* Puts the limits between s and its low-level stream, counting from now.
  * 0, or -1 (out of memory; s is unchanged). */
 int capstream_wrap(mailstream *s, size_t cap);
+/* For a reader that bounds what it reads itself (fetchscan, a message at
+ * a time, for a FETCH answer of any length): on, nothing is counted; off,
+ * the count starts again at a line's start. 0, or -1 when s has no
+ * limits to switch. */
+int capstream_unbounded(mailstream *s, bool on);
 /* Has a limit cut the stream, and which? */
 enum capstream_trip capstream_tripped(mailstream *s);
 

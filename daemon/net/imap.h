@@ -73,6 +73,12 @@ enum imap_rc imap_fetch_batch(struct imap *c, const uint32_t *uids, size_t n,
 enum imap_rc imap_fetch_text(struct imap *c, uint32_t uid, char **text, bool *html,
     char **err);
 void imap_batch_each(const struct imap_batch *b, imap_msg_fn fn, void *arg);
+/* The same fields of every message with a UID >= first, as one UID FETCH
+ * whose answer fn gets a message at a time as it arrives, parsed without
+ * libetpan (imapstream.c). Memory stays the same whatever the folder
+ * holds; each message is bounded as fetchscan.h says. */
+enum imap_rc imap_fetch_stream(struct imap *c, uint32_t first, imap_msg_fn fn, void *arg,
+    char **err);
 void imap_batch_free(struct imap_batch *b);
 
 /* These operations as a table, for sync (mbox.h): conn is a struct imap. */

@@ -50,6 +50,12 @@ ops_fetch_text(void *conn, uint32_t uid, char **text, bool *html, char **err)
 	return imap_fetch_text(conn, uid, text, html, err);
 }
 
+static enum imap_rc
+ops_fetch_stream(void *conn, uint32_t first, imap_msg_fn fn, void *arg, char **err)
+{
+	return imap_fetch_stream(conn, first, fn, arg, err);
+}
+
 const struct mbox_ops imap_mbox_ops = {
 	.examine = ops_examine,
 	.search_from = ops_search_from,
@@ -58,4 +64,5 @@ const struct mbox_ops imap_mbox_ops = {
 	.batch_each = ops_batch_each,
 	.batch_free = ops_batch_free,
 	.fetch_text = ops_fetch_text,
+	.fetch_stream = ops_fetch_stream,
 };

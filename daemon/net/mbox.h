@@ -37,6 +37,11 @@ struct mbox_ops {
 	 * or has none. */
 	enum imap_rc (*fetch_text)(void *conn, uint32_t uid, char **text, bool *html,
 	    char **err);
+	/* Every message with a UID >= first, in one go, fn called for each
+	 * as it arrives (unasked or repeated ones too: the caller sorts that
+	 * out). NULL: the source has only the search and the batches. */
+	enum imap_rc (*fetch_stream)(void *conn, uint32_t first, imap_msg_fn fn, void *arg,
+	    char **err);
 };
 
 #endif
