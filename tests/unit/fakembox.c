@@ -1,3 +1,4 @@
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -7,11 +8,13 @@
 
 static const char *const op_names[FAKEMBOX_NOPS] = {
 	"EXAMINE", "UID SEARCH", "UID FETCH (UID)", "UID FETCH", "UID FETCH BODY",
+	"UID FETCH first:*",
 };
 
-/* Counts a call of op; IMAP_OK, or the failure the switches ask for. */
+/* Counts a call of op; IMAP_OK, or the failure the switches ask for (at
+ * once: see called). */
 static enum imap_rc
-called(struct fakembox *f, enum fakembox_op op, char **err)
+counted(struct fakembox *f, enum fakembox_op op, char **err)
 {
 	unsigned k = ++f->ever[op];
 
@@ -19,14 +22,28 @@ called(struct fakembox *f, enum fakembox_op op, char **err)
 	if (f->fail[op].from == 0 || k < f->fail[op].from ||
 	    (f->fail[op].to != 0 && k >= f->fail[op].to))
 		return IMAP_OK;
-	if (f->fail_wait_ms > 0) {
-		struct timespec ts = { f->fail_wait_ms / 1000,
-		    (long)(f->fail_wait_ms % 1000) * 1000000L };
-
-		nanosleep(&ts, NULL);
-	}
 	*err = xasprintf("%s failed (call %u, as the test asked)", op_names[op], k);
 	return f->fail[op].rc;
+}
+
+static void
+fail_wait(const struct fakembox *f)
+{
+	struct timespec ts = { f->fail_wait_ms / 1000, (long)(f->fail_wait_ms % 1000) * 1000000L };
+
+	if (f->fail_wait_ms > 0)
+		nanosleep(&ts, NULL);
+}
+
+/* counted, and a failure takes its time before it is told. */
+static enum imap_rc
+called(struct fakembox *f, enum fakembox_op op, char **err)
+{
+	enum imap_rc rc = counted(f, op, err);
+
+	if (rc != IMAP_OK)
+		fail_wait(f);
+	return rc;
 }
 
 static struct fakembox_msg *
@@ -186,6 +203,57 @@ fake_fetch_text(void *conn, uint32_t uid, char **text, bool *html, char **err)
 	return IMAP_OK;
 }
 
+/* A stream's answer so far: a failing one stops after limit messages. */
+struct stream_out {
+	imap_msg_fn fn;
+	void *arg;
+	size_t sent, limit;
+};
+
+/* Answers m; false when the answer is cut off before it. */
+static bool
+send_one(struct stream_out *o, const struct fakembox_msg *m)
+{
+	if (o->sent == o->limit)
+		return false;
+	o->sent++;
+	o->fn(o->arg, m->uid, m->internaldate, m->header, strlen(m->header));
+	return true;
+}
+
+static enum imap_rc
+fake_fetch_stream(void *conn, uint32_t first, imap_msg_fn fn, void *arg, char **err)
+{
+	struct fakembox *f = conn;
+	/* A connection dropped mid-answer: what came before the drop was
+	 * answered, the failure is known only when it has all been read. */
+	enum imap_rc rc = counted(f, FAKEMBOX_FETCH_STREAM, err);
+	struct stream_out o = { fn, arg, 0, rc == IMAP_OK ? SIZE_MAX : f->stream_fail_after };
+	bool more = true;
+	size_t from = 0;
+
+	while (from < f->n && f->msgs[from].uid < first)
+		from++;
+	f->fetched += f->n - from;
+	if (f->n - from > f->largest_fetch)
+		f->largest_fetch = f->n - from;
+	if (f->first_fetched == 0 || first < f->first_fetched)
+		f->first_fetched = first;
+	for (size_t i = from; more && i < f->n; i++) {
+		more = send_one(&o, &f->msgs[i]);
+		if (more && f->twice && i == from)
+			more = send_one(&o, &f->msgs[i]);
+	}
+	/* first:* with first past the last UID is last:first. */
+	if (more && from == f->n && f->n > 0)
+		more = send_one(&o, &f->msgs[f->n - 1]);
+	for (size_t i = 0; more && i < f->nunasked; i++)
+		more = send_one(&o, &f->unasked[i]);
+	if (rc != IMAP_OK)
+		fail_wait(f);
+	return rc;
+}
+
 const struct mbox_ops fakembox_ops = {
 	.examine = fake_examine,
 	.search_from = fake_search_from,
@@ -194,6 +262,17 @@ const struct mbox_ops fakembox_ops = {
 	.batch_each = fake_batch_each,
 	.batch_free = fake_batch_free,
 	.fetch_text = fake_fetch_text,
+};
+
+const struct mbox_ops fakembox_stream_ops = {
+	.examine = fake_examine,
+	.search_from = fake_search_from,
+	.fetch_uids_from = fake_fetch_uids_from,
+	.fetch_batch = fake_fetch_batch,
+	.batch_each = fake_batch_each,
+	.batch_free = fake_batch_free,
+	.fetch_text = fake_fetch_text,
+	.fetch_stream = fake_fetch_stream,
 };
 
 void

@@ -3,7 +3,10 @@
  * header blocks and texts under a UIDVALIDITY, and switches that make it
  * answer as real servers sometimes do: an operation that fails at its Nth
  * call, messages sent along unasked, one answered twice, a SEARCH that
- * lists nothing. It counts what it was asked, for the tests to check. */
+ * lists nothing. It counts what it was asked, for the tests to check.
+ * Two tables over it: fakembox_ops reads it as a source without a stream
+ * does (search, then batches), fakembox_stream_ops with fetch_stream too,
+ * as sync reads the IMAP connection. */
 #ifndef FOLLOWUPD_FAKEMBOX_H
 #define FOLLOWUPD_FAKEMBOX_H
 
@@ -20,6 +23,7 @@ enum fakembox_op {
 	FAKEMBOX_FETCH_UIDS,
 	FAKEMBOX_FETCH_BATCH,
 	FAKEMBOX_FETCH_TEXT,
+	FAKEMBOX_FETCH_STREAM,
 	FAKEMBOX_NOPS
 };
 
@@ -49,21 +53,34 @@ struct fakembox {
 	unsigned ever[FAKEMBOX_NOPS];   /* the calls of each, in all */
 	unsigned fail_wait_ms;     /* a call that fails takes this long first,
 	                            * as one that times out does */
-	/* Messages every FETCH of headers answers along with those asked. */
+	size_t stream_fail_after;  /* a stream that fails answers this many
+	                            * messages first, as a connection dropped
+	                            * in the middle of the answer does */
+	/* Messages every FETCH of headers answers along with those asked
+	 * (a stream: after them, whatever their UIDs). */
 	struct fakembox_msg unasked[FAKEMBOX_UNASKED];
 	size_t nunasked;
-	bool twice;                /* every FETCH answers its first message twice */
+	bool twice;                /* every FETCH (and stream) answers its first
+	                            * message twice */
 	bool search_blind;         /* SEARCH lists nothing (as GNU imap4d did) */
 
 	/* What it was asked since fakembox_round. */
 	unsigned calls[FAKEMBOX_NOPS];
-	size_t fetched;            /* UIDs asked for in FETCHes of headers */
-	uint32_t first_fetched;    /* the lowest of them, 0 when none */
+	size_t fetched;            /* UIDs asked for in FETCHes of headers (a
+	                            * stream: its messages from first on) */
+	uint32_t first_fetched;    /* the lowest of them (a stream: its first),
+	                            * 0 when none */
 	size_t largest_fetch;      /* the most UIDs one FETCH asked for */
 };
 
-/* The table over a struct fakembox. */
+/* The tables over a struct fakembox: without a stream, and with one.
+ * The stream answers the messages from first on, ascending (the first
+ * twice with twice), then the unasked ones; when none is from first on,
+ * it answers the last message, as "UID FETCH first:*" does (RFC 3501
+ * 6.4.8). A failing stream (FAKEMBOX_FETCH_STREAM) answers
+ * stream_fail_after of those first. */
 extern const struct mbox_ops fakembox_ops;
+extern const struct mbox_ops fakembox_stream_ops;
 
 void fakembox_init(struct fakembox *f, const char *folder, uint32_t uidvalidity);
 void fakembox_free(struct fakembox *f);

@@ -6,7 +6,10 @@
  * was sent has its commands applied once, however often it is read, and
  * one to a digest never sent not at all; what the server sends unasked,
  * or twice, is ignored; scans of more than SYNC_BATCH messages. Every
- * time is pinned: nothing depends on today's date. */
+ * time is pinned: nothing depends on today's date. The cases that mean
+ * the same for a source that answers the scan as one stream (as sync reads
+ * IMAP) run twice, once through each of fakembox's tables; the stream's
+ * own (a connection dropped mid-answer, nothing new, a stop) run on it. */
 #include <sys/stat.h>
 #include <time.h>
 
@@ -35,6 +38,7 @@ struct fx {
 	struct config *cfg;
 	struct store *st;
 	struct fakembox f;
+	bool stream;               /* read through fakembox_stream_ops */
 	struct imap_account acct;
 	char *digest_id;           /* of the digest sent on 2026-11-22 */
 	struct sync_stats stats;
@@ -67,6 +71,15 @@ setup(void **state)
 	    store_digest_done(x->st, "2026-11-22", true, NOW - DAY, NULL, &err) < 0)
 		fail_msg("%s", err);
 	*state = x;
+	return 0;
+}
+
+static int
+setup_stream(void **state)
+{
+	if (setup(state) < 0)
+		return -1;
+	((struct fx *)*state)->stream = true;
 	return 0;
 }
 
@@ -132,8 +145,8 @@ run_sync(struct fx *x)
 	x->progress_backwards = false;
 	x->stop_asked = 0;
 	fakembox_round(&x->f);
-	return sync_folder_src(&fakembox_ops, &x->f, x->cfg, &x->acct, x->st, "Sent", NOW,
-	    &hooks, &x->stats, &x->err);
+	return sync_folder_src(x->stream ? &fakembox_stream_ops : &fakembox_ops, &x->f, x->cfg,
+	    &x->acct, x->st, "Sent", NOW, &hooks, &x->stats, &x->err);
 }
 
 static void
@@ -386,10 +399,12 @@ test_second_sync_reads_only_new(void **state)
 	assert_int_equal(correspondent(x, "carol@elsewhere.example").count, 2);
 	assert_int_equal(last_uid(x), 5);
 
-	/* Nothing new: nothing fetched, nothing recorded. */
+	/* Nothing new: nothing fetched, nothing recorded (a stream of 6:*
+	 * answers UID 5 again, RFC 3501 6.4.8: not read twice). */
 	sync_ok(x);
 	assert_int_equal(x->stats.messages, 0);
 	assert_int_equal(x->f.calls[FAKEMBOX_FETCH_BATCH], 0);
+	assert_int_equal(x->f.fetched, 0);
 	assert_int_equal(touches(x), 3);
 	assert_int_equal(last_uid(x), 5);
 }
@@ -683,7 +698,10 @@ test_unasked_ignored(void **state)
 	fakembox_unasked(&x->f, 1, NOW - 3 * DAY, h);
 	free(h);
 	h = header("late@example.org", "bob@obrien.example", NOW - HOUR, "");
-	fakembox_unasked(&x->f, x->f.uidnext, NOW - HOUR, h);
+	/* A stream asks for 4:*, the late one among them: nothing unasked
+	 * about it, it would be read at once. */
+	if (!x->stream)
+		fakembox_unasked(&x->f, x->f.uidnext, NOW - HOUR, h);
 	sync_ok(x);
 	assert_int_equal(x->stats.messages, 2);
 	assert_int_equal(x->stats.touches, 1);
@@ -723,17 +741,23 @@ test_many_batches(void **state)
 
 	add_many(x, n);
 	add_reply(x, "reply-6@example.org", x->digest_id, NOW - HOUR, "snooze alice 3d\n");
-	/* Across the recorder thread too: answers unasked and twice. */
+	/* Across the recorder thread too: answers unasked and twice. A stream
+	 * of 1:* asks for every UID: its stray is UID 1 again, at the end of
+	 * the answer, batches after UID 1 was handed over. */
 	h = header("stray@example.org", "bob@obrien.example", NOW - HOUR, "");
-	fakembox_unasked(&x->f, 99999, NOW - HOUR, h);
+	fakembox_unasked(&x->f, x->stream ? 1 : 99999, NOW - HOUR, h);
 	free(h);
 	x->f.twice = true;
 	sync_ok(x);
 	assert_int_equal(x->stats.messages, n + 1);
 	assert_int_equal(x->stats.touches, n);
 	assert_int_equal(x->stats.replies, 1);
-	assert_int_equal(x->f.calls[FAKEMBOX_FETCH_BATCH], 3);
-	assert_int_equal(x->f.largest_fetch, SYNC_BATCH);
+	if (x->stream) {
+		assert_int_equal(x->f.calls[FAKEMBOX_FETCH_STREAM], 1);
+	} else {
+		assert_int_equal(x->f.calls[FAKEMBOX_FETCH_BATCH], 3);
+		assert_int_equal(x->f.largest_fetch, SYNC_BATCH);
+	}
 	assert_int_equal(touches(x), n);
 	assert_false(seen(x, "bob").any);
 	assert_int_equal(seen(x, "alice").snooze_until, D("2026-11-26"));
@@ -758,6 +782,129 @@ test_search_lists_nothing(void **state)
 	assert_int_equal(touches(x), 2);
 }
 
+/* The stream, cut off after 1,100 messages (a connection dropped in the
+ * middle of the answer, after a while): the two whole batches before the
+ * drop are kept, the 100 after them read again by the next sync, which
+ * asks from the first UID it lacks. */
+static void
+test_stream_failure_resumes(void **state)
+{
+	struct fx *x = *state;
+
+	add_many(x, 2 * SYNC_BATCH + 300);
+	fakembox_fail(&x->f, FAKEMBOX_FETCH_STREAM, 1, 1, IMAP_TEMP);
+	x->f.stream_fail_after = 2 * SYNC_BATCH + 100;
+	x->f.fail_wait_ms = 200;
+	assert_int_equal(run_sync(x), IMAP_TEMP);
+	assert_non_null(x->err);
+	assert_non_null(strstr(x->err, "UID FETCH"));
+	assert_int_equal(x->stats.messages, 2 * SYNC_BATCH);
+	assert_int_equal(touches(x), 2 * SYNC_BATCH);
+	assert_int_equal(last_uid(x), 2 * SYNC_BATCH);
+	assert_int_equal(seen(x, "alice").last_at, NOW - DAY - 301 * HOUR);
+
+	sync_ok(x);
+	assert_int_equal(x->f.first_fetched, 2 * SYNC_BATCH + 1);
+	assert_int_equal(x->stats.messages, 300);
+	assert_int_equal(x->stats.touches, 300);
+	assert_int_equal(touches(x), 2 * SYNC_BATCH + 300);
+	assert_int_equal(last_uid(x), 2 * SYNC_BATCH + 300);
+	assert_int_equal(seen(x, "alice").last_at, NOW - DAY - HOUR);
+}
+
+/* Cut off before a whole batch arrived: nothing is kept, not even the
+ * folder; the next sync reads it all. */
+static void
+test_stream_failure_keeps_no_half_batch(void **state)
+{
+	struct fx *x = *state;
+
+	add_many(x, SYNC_BATCH + 10);
+	fakembox_fail(&x->f, FAKEMBOX_FETCH_STREAM, 1, 2, IMAP_TEMP);
+	x->f.stream_fail_after = 0;
+	assert_int_equal(run_sync(x), IMAP_TEMP);
+	assert_int_equal(touches(x), 0);
+	assert_int_equal(last_uid(x), 0);
+	x->f.stream_fail_after = SYNC_BATCH - 1;
+	assert_int_equal(run_sync(x), IMAP_TEMP);
+	assert_int_equal(x->stats.messages, 0);
+	assert_int_equal(touches(x), 0);
+	assert_int_equal(last_uid(x), 0);
+	assert_int_equal(count(x, "SELECT count(*) FROM folders"), 0);
+
+	sync_ok(x);
+	assert_int_equal(x->f.first_fetched, 1);
+	assert_int_equal(x->stats.messages, SYNC_BATCH + 10);
+	assert_int_equal(touches(x), SYNC_BATCH + 10);
+	assert_int_equal(last_uid(x), SYNC_BATCH + 10);
+}
+
+/* A stream with nothing new still records the folder's UIDVALIDITY and
+ * the time: a later change of UIDVALIDITY is noticed as one. And what it
+ * answers of what was read before is not read again. */
+static void
+test_stream_nothing_new_records_folder(void **state)
+{
+	struct fx *x = *state;
+	char *h;
+
+	sync_ok(x);   /* an empty folder */
+	assert_int_equal(x->stats.messages, 0);
+	assert_int_equal(count(x, "SELECT synced_at FROM folders WHERE uidvalidity = 1000"), NOW);
+
+	fakembox_renumber(&x->f, 2000, 1);
+	add(x, "n1@example.org", "carol@elsewhere.example", NOW - DAY);
+	sync_ok(x);
+	assert_true(x->stats.rescanned);
+	assert_warned(x, "new UIDVALIDITY (2000, was 1000)");
+	assert_int_equal(x->stats.messages, 1);
+	assert_int_equal(last_uid(x), 1);
+
+	/* Nothing new: the answer to 2:* is UID 1 (RFC 3501 6.4.8), and an
+	 * old message's flag change, UID 1 again. */
+	h = header("n1@example.org", "carol@elsewhere.example", NOW - DAY, "");
+	fakembox_unasked(&x->f, 1, NOW - DAY, h);
+	free(h);
+	sync_ok(x);
+	assert_false(x->stats.rescanned);
+	assert_int_equal(x->stats.messages, 0);
+	assert_int_equal(correspondent(x, "carol@elsewhere.example").count, 1);
+	assert_int_equal(last_uid(x), 1);
+	assert_int_equal(count(x, "SELECT synced_at FROM folders WHERE uidvalidity = 2000"), NOW);
+}
+
+/* A stop asked for while a long stream arrives: the scan ends as
+ * interrupted, with whole batches kept; the next sync reads the rest. */
+static void
+test_stream_stop_keeps_whole_batches(void **state)
+{
+	struct fx *x = *state;
+	size_t n = 3 * SYNC_BATCH + 200;
+	uint32_t kept;
+
+	add_many(x, n);
+	x->stop_at = 2;
+	assert_int_equal(run_sync(x), IMAP_TEMP);
+	assert_string_equal(x->err, "scan interrupted");
+	kept = last_uid(x);
+	assert_true(kept > 0 && kept < n);
+	assert_int_equal(kept % SYNC_BATCH, 0);
+	assert_int_equal(touches(x), kept);
+	assert_int_equal(x->stats.messages, kept);
+
+	x->stop_at = 0;
+	sync_ok(x);
+	assert_int_equal(x->f.first_fetched, kept + 1);
+	assert_int_equal(x->stats.messages, n - kept);
+	assert_int_equal(touches(x), n);
+	assert_int_equal(last_uid(x), n);
+}
+
+/* A case run through fakembox_stream_ops. */
+#define STREAM_TEST(f) \
+	{ .name = #f " (stream)", .test_func = f, .setup_func = setup_stream, \
+	  .teardown_func = teardown }
+
 int
 main(void)
 {
@@ -779,6 +926,23 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_answered_twice_counts_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_batches, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_lists_nothing, setup, teardown),
+		/* The same through a stream, where they mean the same. */
+		STREAM_TEST(test_contacts_become_followups),
+		STREAM_TEST(test_second_sync_reads_only_new),
+		STREAM_TEST(test_uidvalidity_change_rescans_once),
+		STREAM_TEST(test_reply_applied_once),
+		STREAM_TEST(test_reply_read_after_a_failure),
+		STREAM_TEST(test_reply_given_up_after_tries),
+		STREAM_TEST(test_replies_not_applied),
+		STREAM_TEST(test_reply_gone_or_html),
+		STREAM_TEST(test_unasked_ignored),
+		STREAM_TEST(test_answered_twice_counts_once),
+		STREAM_TEST(test_many_batches),
+		/* The stream's own. */
+		STREAM_TEST(test_stream_failure_resumes),
+		STREAM_TEST(test_stream_failure_keeps_no_half_batch),
+		STREAM_TEST(test_stream_nothing_new_records_folder),
+		STREAM_TEST(test_stream_stop_keeps_whole_batches),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
