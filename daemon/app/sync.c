@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdarg.h>
 #include <pthread.h>
 #include <stdbool.h>
@@ -341,8 +342,38 @@ recorder(void *arg)
 		char *err = NULL;
 
 		pthread_mutex_lock(&p->mu);
-		while (p->len == 0 && !p->closed)
-			pthread_cond_wait(&p->cv, &p->mu);
+		while (p->len == 0 && !p->closed) {
+			struct timespec until;
+
+			if (!p->b.open) {
+				pthread_cond_wait(&p->cv, &p->mu);
+				continue;
+			}
+			/* Nothing to record and a transaction open: the fetcher
+			 * waits on the server. The write lock is not held across
+			 * that wait, which a stalled server could make endless. */
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += SYNC_IDLE_COMMIT_MS * 1000000L;
+			if (until.tv_nsec >= 1000000000L) {
+				until.tv_sec++;
+				until.tv_nsec -= 1000000000L;
+			}
+			if (pthread_cond_timedwait(&p->cv, &p->mu, &until) != ETIMEDOUT ||
+			    p->len > 0 || p->closed)
+				continue;
+			pthread_mutex_unlock(&p->mu);
+			p->b.open = false;
+			if (tally_end(&p->b, true, &err) < 0 || store_commit(p->b.st, &err) < 0) {
+				store_rollback(p->b.st);
+				pthread_mutex_lock(&p->mu);
+				p->failed = true;
+				p->err = err;
+				pthread_cond_broadcast(&p->cv);
+				pthread_mutex_unlock(&p->mu);
+				return NULL;
+			}
+			pthread_mutex_lock(&p->mu);
+		}
 		ib = NULL;
 		uids = NULL;
 		count = 0;

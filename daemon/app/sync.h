@@ -20,6 +20,9 @@
 
 #define SYNC_BATCH 500       /* messages per UID FETCH */
 #define SYNC_COMMIT 5000     /* messages per transaction, at most (about) */
+/* A transaction waiting this long for the next batch is committed: the
+ * state's write lock is never held across a slow server. */
+#define SYNC_IDLE_COMMIT_MS 300
 #define SYNC_REPLY_MAX_AGE (14L * 86400)   /* older replies to the digest are not applied */
 #define SYNC_TALLY_PERIOD (365L * 86400)   /* non-contacts are counted from messages this recent */
 #define SYNC_REPLY_TRIES 3   /* syncs that fail to read a reply before it is given up */

@@ -1,6 +1,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -24,6 +26,9 @@
 #include "watch.h"
 
 #define DV_INTERVAL 1              /* seconds between checks for others' changes, at most */
+/* Watchers' lines waiting for the loop, at most: a server that makes
+ * every message warn cannot fill the memory while the log is slow. */
+#define MAX_PENDING_LOGS 1000
 
 enum ev_kind {
 	EV_LOG,                    /* a watcher's line */
@@ -61,6 +66,7 @@ struct gen {
 	struct config *cfg;
 	struct watch *w;
 	size_t sends;              /* mailer jobs running with cfg */
+	time_t started;
 	struct gen *next;
 };
 
@@ -90,6 +96,8 @@ struct engine {
 	bool stopping, reload;
 	bool ready;
 	const char *digest_trouble;
+	atomic_size_t logs_pending;
+	atomic_size_t logs_dropped;
 };
 
 static bool
@@ -111,8 +119,14 @@ on_log(void *arg, int level, const char *label, const char *msg)
 {
 	struct engine *e = arg;
 	size_t n = strlen(label) + 2 + strlen(msg) + 1;
-	struct ev_text *ev = xcalloc(1, sizeof *ev + n);
+	struct ev_text *ev;
 
+	if (atomic_fetch_add(&e->logs_pending, 1) >= MAX_PENDING_LOGS) {
+		atomic_fetch_sub(&e->logs_pending, 1);
+		atomic_fetch_add(&e->logs_dropped, 1);
+		return;
+	}
+	ev = xcalloc(1, sizeof *ev + n);
 	ev->ev.kind = EV_LOG;
 	ev->level = level;
 	snprintf(ev->text, n, "%s: %s", label, msg);
@@ -197,10 +211,13 @@ gen_start(struct engine *e, struct config *cfg)
 	char *err = NULL;
 
 	g->cfg = cfg;
-	if (has(e, ENGINE_WATCH) && cfg->naccounts > 0 &&
-	    (g->w = watch_new(cfg, &h, &err)) == NULL) {
-		log_msg(e->log, LOG_PRIO_ERR, "%s", err);
-		free(err);
+	g->started = time(NULL);
+	if (has(e, ENGINE_WATCH) && cfg->naccounts > 0) {
+		g->w = watch_new(cfg, &h, &err);
+		if (err != NULL) {
+			log_msg(e->log, LOG_PRIO_ERR, "%s", err);
+			free(err);
+		}
 	}
 	return g;
 }
@@ -240,19 +257,26 @@ accounts(struct engine *e, struct watch_info **v)
 	return g->w != NULL ? watch_info(g->w, *v, g->cfg->naccounts) : 0;
 }
 
-/* Has every account been tried at least once? */
+/* Has every account been tried at least once? One still connecting
+ * after twice the longest timeout counts as tried: a server that sends
+ * its greeting a byte at a time must not hold back the digest. */
 static bool
 all_tried(struct engine *e)
 {
+	const struct config *cfg = e->cur->cfg;
 	struct watch_info *v;
 	size_t n = accounts(e, &v);
+	long grace = 0;
 	bool all = true;
 
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		if (cfg->accounts[i].server.timeout > grace)
+			grace = cfg->accounts[i].server.timeout;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].state == WATCH_CONNECTING)
 			all = false;
 	free(v);
-	return all;
+	return all || time(NULL) >= e->cur->started + 2 * grace + ENGINE_TRY_GRACE;
 }
 
 static bool
@@ -329,7 +353,10 @@ digest_done(struct engine *e, struct mailer_job *j, time_t now)
 	case JOB_DIGEST_NOT_SENT:
 		break;
 	}
-	if (d->result == JOB_DIGEST_NOT_SENT && d->o.cls == JOB_TEMP && !e->stopping) {
+	/* The network, a 4xx, or the state busy or unreadable for now: tried
+	 * again. */
+	if (d->result == JOB_DIGEST_NOT_SENT &&
+	    (d->o.cls == JOB_TEMP || d->o.cls == JOB_STATE) && !e->stopping) {
 		schedule_timer_failed(&e->dt, j->day, now);
 		e->digest_trouble = "the server is unreachable or busy";
 		log_msg(e->log, LOG_PRIO_WARNING, "the digest will be tried again in %ld s",
@@ -600,6 +627,7 @@ static void
 take_events(struct engine *e)
 {
 	struct evq_ev *ev = evq_take(e->q), *next;
+	size_t dropped;
 
 	for (; ev != NULL; ev = next) {
 		next = ev->next;
@@ -610,6 +638,7 @@ take_events(struct engine *e)
 			    t->level == 1 ? LOG_PRIO_NOTICE :
 			    e->o->terminal ? LOG_PRIO_DEBUG : LOG_PRIO_INFO;
 
+			atomic_fetch_sub(&e->logs_pending, 1);
 			log_msg(e->log, p, "%s", t->text);
 			break;
 		}
@@ -644,6 +673,9 @@ take_events(struct engine *e)
 		}
 		free(ev);
 	}
+	if ((dropped = atomic_exchange(&e->logs_dropped, 0)) > 0)
+		log_msg(e->log, LOG_PRIO_WARNING, "%zu lines of the IMAP watchers were dropped: "
+		    "they came faster than they could be written", dropped);
 }
 
 /* ---- the loop ------------------------------------------------------------ */
@@ -864,10 +896,12 @@ int
 engine_run(struct config *cfg, const struct engine_opts *o)
 {
 	struct engine e = { .o = o, .log = o->log, .sfd = -1, .ifd = -1 };
-	sigset_t mask, old;
+	sigset_t mask;
 	int status = 0;
 	bool clean = true;
 
+	atomic_init(&e.logs_pending, 0);
+	atomic_init(&e.logs_dropped, 0);
 	notify_init(&e.nt);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);
@@ -875,7 +909,7 @@ engine_run(struct config *cfg, const struct engine_opts *o)
 	sigaddset(&mask, SIGHUP);
 	/* Blocked before any thread starts, so that every thread inherits
 	 * the mask and the signals reach the signalfd alone. */
-	pthread_sigmask(SIG_BLOCK, &mask, &old);
+	pthread_sigmask(SIG_BLOCK, &mask, NULL);
 	/* A feed client or a server that goes away is its connection's
 	 * business. */
 	signal(SIGPIPE, SIG_IGN);
@@ -906,9 +940,16 @@ engine_run(struct config *cfg, const struct engine_opts *o)
 	notify_send(&e.nt, "STOPPING=1");
 	log_msg(e.log, LOG_PRIO_NOTICE, "stopping");
 	clean = wind_down(&e);
-	if (!clean)
+	if (!clean) {
+		/* A worker still holds pointers into this frame, the
+		 * configuration and the libraries: the process ends here,
+		 * without running anyone's exit handlers under it. The state
+		 * is consistent at every commit. */
 		log_msg(e.log, LOG_PRIO_WARNING, "a worker did not end within %d s; leaving it",
 		    ENGINE_STOP_GRACE);
+		fflush(NULL);
+		_exit(status);
+	}
 done:
 	if (e.srv != NULL)
 		feedsrv_stop(e.srv);
@@ -926,7 +967,8 @@ done:
 		close(e.ifd);
 	if (e.sfd >= 0)
 		close(e.sfd);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* The mask stays: a HUP or INT that came while stopping would kill
+	 * the process with its default action once unblocked. */
 	notify_free(&e.nt);
 	return status;
 }

@@ -26,6 +26,9 @@ enum engine_part {
 #define ENGINE_STOP_GRACE 2        /* seconds the workers get to end on SIGTERM */
 #define ENGINE_INVITE_RETRY 300    /* seconds before refused invites are tried again */
 #define ENGINE_FEED_REBUILD 60     /* without inotify: seconds between feed rebuilds */
+/* Seconds, past twice the longest [imap] timeout, after which an account
+ * still connecting no longer holds back the digest and READY. */
+#define ENGINE_TRY_GRACE 10
 
 struct engine_opts {
 	const char *config_path;   /* read again on SIGHUP */

@@ -20,7 +20,8 @@ run(struct mailer_job *j)
 	char *err = NULL;
 
 	if ((ctx.st = store_open(j->cfg->state_dir, &err)) == NULL) {
-		job_fail(o, JOB_STATE, "%s", err);
+		/* Locked by another process, most likely: for later. */
+		job_fail(o, JOB_TEMP, "%s", err);
 		free(err);
 		if (j->kind == MAILER_DIGEST)
 			j->digest.result = JOB_DIGEST_NOT_SENT;

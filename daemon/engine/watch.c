@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -35,7 +36,7 @@ struct wacct {
 	unsigned long rng;
 	/* Shared with the engine's thread, under mu. */
 	pthread_mutex_t mu;
-	int cut_fd;            /* the connection's socket while it is up, or -1 */
+	int cut_fd;            /* a duplicate of the connection's socket, or -1 */
 	char *folder;          /* set once, freed by watch_free */
 	enum wstate state;
 	time_t due;            /* reconnect, poll, or IDLE renewal */
@@ -113,16 +114,30 @@ stopping(const struct wacct *ac)
 	return atomic_load(&ac->w->stop);
 }
 
-/* The connection's end: watch_stop() must not shut down a socket that
- * is closed, or one that was reused since. */
+/* imap's fd hook: the socket as soon as it is connected, -1 before it is
+ * closed. watch_stop() shuts down a duplicate of it: a duplicate keeps
+ * the socket alive, so that the descriptor it holds can never be one
+ * that libetpan closed and another thread reused. */
+static void
+publish(void *arg, int fd)
+{
+	struct wacct *ac = arg;
+
+	pthread_mutex_lock(&ac->mu);
+	if (ac->cut_fd >= 0)
+		close(ac->cut_fd);
+	ac->cut_fd = fd >= 0 ? fcntl(fd, F_DUPFD_CLOEXEC, 3) : -1;
+	if (ac->cut_fd >= 0 && atomic_load(&ac->w->stop))
+		shutdown(ac->cut_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&ac->mu);
+}
+
 static void
 drop_connection(struct wacct *ac)
 {
-	pthread_mutex_lock(&ac->mu);
-	ac->cut_fd = -1;
-	pthread_mutex_unlock(&ac->mu);
 	imap_free(ac->c);
 	ac->c = NULL;
+	publish(ac, -1);
 }
 
 static void
@@ -130,6 +145,12 @@ down(struct wacct *ac, time_t now, enum imap_rc rc, char *err)
 {
 	long delay;
 
+	/* A failed connection gets no LOGOUT: on a dead one it would wait
+	 * the whole timeout again. */
+	pthread_mutex_lock(&ac->mu);
+	if (ac->cut_fd >= 0)
+		shutdown(ac->cut_fd, SHUT_RDWR);
+	pthread_mutex_unlock(&ac->mu);
 	drop_connection(ac);
 	if (stopping(ac)) {
 		/* A read cut by watch_stop(): not a failure of the server. */
@@ -220,11 +241,11 @@ bring_up(struct wacct *ac)
 	enum imap_rc rc;
 
 	ac->c = imap_new(ac->a, ac->a->server.timeout);
+	/* From the TCP connection on, watch_stop() can cut a stalled TLS
+	 * handshake, greeting, STARTTLS or login. */
+	imap_set_fd_hook(ac->c, publish, ac);
 	if ((rc = imap_connect(ac->c, &err)) != IMAP_OK)
 		goto bad;
-	pthread_mutex_lock(&ac->mu);
-	ac->cut_fd = imap_fd(ac->c);
-	pthread_mutex_unlock(&ac->mu);
 	if (stopping(ac)) {
 		rc = IMAP_TEMP;
 		goto bad;
@@ -323,20 +344,30 @@ account_main(void *arg)
 	struct watch *w = ac->w;
 	char *err = NULL;
 
-	if ((ac->st = store_open(w->cfg->state_dir, &err)) == NULL) {
-		say(ac, 0, "%s", err);
-		free(err);
-	} else {
-		while (!stopping(ac))
-			step(ac);
-		if (ac->c != NULL) {
-			/* Asked to stop while up: a word to the server, unless
-			 * the connection was cut. */
-			drop_connection(ac);
+	while (!stopping(ac)) {
+		/* The state first, tried again like a server: another
+		 * process may hold it locked for a while. */
+		if (ac->st == NULL) {
+			if (time(NULL) < ac->due) {
+				wait_for(ac, ac->due, -1);
+				continue;
+			}
+			if ((ac->st = store_open(w->cfg->state_dir, &err)) == NULL) {
+				down(ac, time(NULL), IMAP_TEMP, err);
+				err = NULL;
+				continue;
+			}
 		}
-		store_close(ac->st);
-		ac->st = NULL;
+		step(ac);
 	}
+	if (ac->c != NULL) {
+		/* Asked to stop while up: the connection was cut, so the
+		 * LOGOUT fails at once. */
+		drop_connection(ac);
+	}
+	if (ac->st != NULL)
+		store_close(ac->st);
+	ac->st = NULL;
 	atomic_fetch_sub(&w->running, 1);
 	if (w->hooks.exited != NULL)
 		w->hooks.exited(w->hooks.arg);
@@ -370,27 +401,30 @@ watch_new(const struct config *cfg, const struct watch_hooks *hooks, char **err)
 		pthread_mutex_init(&ac->mu, NULL);
 		ac->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	}
+	*err = NULL;
 	for (size_t i = 0; i < w->n; i++) {
 		struct wacct *ac = &w->v[i];
-		int rc;
+		int rc = errno;
 
-		if (ac->wake < 0) {
-			*err = xasprintf("eventfd: %s", strerror(errno));
-			goto fail;
+		if (ac->wake >= 0) {
+			atomic_fetch_add(&w->running, 1);
+			if ((rc = pthread_create(&ac->thread, NULL, account_main, ac)) != 0)
+				atomic_fetch_sub(&w->running, 1);
+			else
+				ac->started = true;
 		}
-		atomic_fetch_add(&w->running, 1);
-		if ((rc = pthread_create(&ac->thread, NULL, account_main, ac)) != 0) {
-			atomic_fetch_sub(&w->running, 1);
-			*err = xasprintf("cannot start a thread: %s", strerror(rc));
-			goto fail;
+		if (!ac->started) {
+			/* Shown as failed for good; the others are watched. Never
+			 * a join here: a thread started may be stuck connecting. */
+			ac->since = time(NULL);
+			ac->final = true;
+			ac->due = ac->since + WATCH_BACKOFF_MAX;
+			if (*err == NULL)
+				*err = xasprintf("%s: cannot start its thread: %s", ac->label,
+				    strerror(rc));
 		}
-		ac->started = true;
 	}
 	return w;
-fail:
-	watch_stop(w);
-	watch_free(w);
-	return NULL;
 }
 
 void
@@ -432,6 +466,8 @@ watch_free(struct watch *w)
 			pthread_join(ac->thread, NULL);
 		if (ac->wake >= 0)
 			close(ac->wake);
+		if (ac->cut_fd >= 0)
+			close(ac->cut_fd);
 		pthread_mutex_destroy(&ac->mu);
 		free(ac->label);
 		free(ac->folder);

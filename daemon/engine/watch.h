@@ -65,8 +65,9 @@ struct watch_info {
  * half by r so that many clients do not retry in step. Pure. */
 long watch_backoff(unsigned failures, unsigned long r);
 
-/* Starts a thread per account of cfg, which must outlive the watch. NULL
- * with *err when a thread cannot be started. */
+/* Starts a thread per account of cfg, which must outlive the watch. An
+ * account whose thread cannot be started is shown as failed for good,
+ * and *err (left NULL otherwise) says why. */
 struct watch *watch_new(const struct config *cfg, const struct watch_hooks *hooks,
     char **err);
 /* Asks every thread to end: waits end at once, a scan ends after its

@@ -39,6 +39,20 @@ imap_new(const struct imap_account *a, long timeout)
 	return c;
 }
 
+void
+imap_set_fd_hook(struct imap *c, void (*fn)(void *arg, int fd), void *arg)
+{
+	c->on_fd = fn;
+	c->on_fd_arg = arg;
+}
+
+void
+imap_tell_fd(struct imap *c, int fd)
+{
+	if (c->on_fd != NULL)
+		c->on_fd(c->on_fd_arg, fd);
+}
+
 static bool
 is_ip_literal(const char *host)
 {
@@ -243,27 +257,32 @@ open_stream(struct imap *c, mailstream **out, char **err)
 		free(terr);
 		return IMAP_TEMP;
 	}
+	imap_tell_fd(c, fd);
 	if (sv->implicit_tls) {
 		s = mailstream_ssl_open_with_callback_timeout(fd, (time_t)c->timeout, tls_setup,
 		    sv->host);
 		if (s == NULL) {
 			const char *why = tlscheck_handshake_error();
 
+			imap_tell_fd(c, -1);
 			close(fd);
 			*err = xasprintf("cannot connect to %s:%d (TLS handshake failed%s%s)",
 			    sv->host, sv->port, why != NULL ? ": " : "", why != NULL ? why : "");
 			return IMAP_TEMP;
 		}
 		if ((irc = verify(c, s, err)) != IMAP_OK) {
+			imap_tell_fd(c, -1);
 			mailstream_close(s);
 			return irc;
 		}
 	} else if ((s = mailstream_socket_open_timeout(fd, (time_t)c->timeout)) == NULL) {
+		imap_tell_fd(c, -1);
 		close(fd);
 		*err = xstrdup("out of memory");
 		return IMAP_TEMP;
 	}
 	if (capstream_wrap(s, CAPSTREAM_MAX) < 0) {
+		imap_tell_fd(c, -1);
 		mailstream_close(s);
 		*err = xstrdup("out of memory");
 		return IMAP_TEMP;
@@ -361,8 +380,10 @@ imap_connect(struct imap *c, char **err)
 	enum imap_rc irc;
 	int rc;
 
-	if (c->m != NULL)
+	if (c->m != NULL) {
+		imap_tell_fd(c, -1);
 		mailimap_free(c->m);
+	}
 	c->idling = false;
 	c->m = mailimap_new(0, NULL);
 	if (c->m == NULL) {
@@ -704,6 +725,7 @@ imap_free(struct imap *c)
 				mailimap_idle_done(c->m);
 			mailimap_logout(c->m);
 		}
+		imap_tell_fd(c, -1);
 		mailimap_free(c->m);
 	}
 	free(c);

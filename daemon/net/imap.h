@@ -93,6 +93,11 @@ enum imap_rc imap_idle_done(struct imap *c, char **err);
 int imap_fd(const struct imap *c);
 bool imap_pending(const struct imap *c);
 
+/* fn(arg, fd) is called with the connection's socket as soon as it is
+ * connected (before TLS, the greeting, STARTTLS and the login, any of
+ * which may stall), and with -1 just before it is closed: another thread
+ * may shutdown(2) the socket between the two to end a stalled read. */
+void imap_set_fd_hook(struct imap *c, void (*fn)(void *arg, int fd), void *arg);
 /* Logs out when connected, and frees. */
 void imap_free(struct imap *c);
 

@@ -17,7 +17,12 @@ struct imap {
 	bool utf8;             /* UTF8=ACCEPT enabled: names go as UTF-8 */
 	imap_folder_fn report;
 	void *report_arg;
+	void (*on_fd)(void *arg, int fd);   /* imap_set_fd_hook */
+	void *on_fd_arg;
 };
+
+/* Tells the fd hook of the connection's socket (-1: about to be closed). */
+void imap_tell_fd(struct imap *c, int fd);
 
 /* Whether the server lists capability name (asked for when not known). */
 bool imap_has_capability(struct imap *c, const char *name);

@@ -230,6 +230,19 @@ secret_run(const char *what, const char *cmd, int timeout_ms, char **out, char *
 		*err = xasprintf("%s: pipe: %s", what, strerror(errno));
 		return SECRET_TEMP;
 	}
+	/* Started with standard input or output closed, the pipe may get
+	 * descriptor 0 or 1, which the child's dup2 onto 0 and 1 would lose. */
+	if (pfd[1] < 3) {
+		int moved = fcntl(pfd[1], F_DUPFD_CLOEXEC, 3);
+
+		close(pfd[1]);
+		pfd[1] = moved;
+		if (moved < 0) {
+			*err = xasprintf("%s: fcntl: %s", what, strerror(errno));
+			close(pfd[0]);
+			return SECRET_TEMP;
+		}
+	}
 	pid = fork();
 	if (pid < 0) {
 		*err = xasprintf("%s: fork: %s", what, strerror(errno));

@@ -753,8 +753,11 @@ store_folder_set(struct store *st, const char *account, const char *folder,
 	return run(st,
 	    "INSERT INTO folders (account, folder, uidvalidity, last_uid, synced_at)"
 	    " VALUES (?, ?, ?, ?, ?) ON CONFLICT (account, folder) DO UPDATE SET"
-	    " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid,"
-	    " synced_at = excluded.synced_at", BINDS(BIND_TEXT(account), BIND_TEXT(folder),
+	    /* Never backwards within a UIDVALIDITY: a scan of a configuration
+	     * retired by SIGHUP may commit after its successor. */
+	    " last_uid = CASE WHEN uidvalidity = excluded.uidvalidity"
+	    " THEN max(last_uid, excluded.last_uid) ELSE excluded.last_uid END,"
+	    " uidvalidity = excluded.uidvalidity, synced_at = excluded.synced_at", BINDS(BIND_TEXT(account), BIND_TEXT(folder),
 	    BIND_INT(uidvalidity), BIND_INT(last_uid), BIND_INT(now)), err);
 }
 
