@@ -330,6 +330,35 @@ struct pipe {
 	size_t done, total;
 };
 
+/* The recorder's end on a store error: the fetcher stops at its next
+ * batch. */
+static void
+pipe_fail(struct pipe *p, char *err)
+{
+	pthread_mutex_lock(&p->mu);
+	p->failed = true;
+	p->err = err;
+	pthread_cond_broadcast(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* Commits what the recorder has open; false after pipe_fail. */
+static bool
+commit_open(struct pipe *p)
+{
+	char *err = NULL;
+
+	if (!p->b.open)
+		return true;
+	p->b.open = false;
+	if (tally_end(&p->b, true, &err) < 0 || store_commit(p->b.st, &err) < 0) {
+		store_rollback(p->b.st);
+		pipe_fail(p, err);
+		return false;
+	}
+	return true;
+}
+
 static void *
 recorder(void *arg)
 {
@@ -362,16 +391,8 @@ recorder(void *arg)
 			    p->len > 0 || p->closed)
 				continue;
 			pthread_mutex_unlock(&p->mu);
-			p->b.open = false;
-			if (tally_end(&p->b, true, &err) < 0 || store_commit(p->b.st, &err) < 0) {
-				store_rollback(p->b.st);
-				pthread_mutex_lock(&p->mu);
-				p->failed = true;
-				p->err = err;
-				pthread_cond_broadcast(&p->cv);
-				pthread_mutex_unlock(&p->mu);
+			if (!commit_open(p))
 				return NULL;
-			}
 			pthread_mutex_lock(&p->mu);
 		}
 		ib = NULL;
@@ -393,27 +414,13 @@ recorder(void *arg)
 		if (!taken) {
 			/* Closed and drained; the fetcher stopped early (a
 			 * server error): keep what was recorded. */
-			if (p->b.open) {
-				p->b.open = false;
-				if (tally_end(&p->b, true, &err) < 0 ||
-				    store_commit(p->b.st, &err) < 0) {
-					store_rollback(p->b.st);
-					pthread_mutex_lock(&p->mu);
-					p->failed = true;
-					p->err = err;
-					pthread_mutex_unlock(&p->mu);
-				}
-			}
+			commit_open(p);
 			return NULL;
 		}
 		if (record(&p->b, p->each, ib, uids, count, last_one, p->folder,
 		    p->uidvalidity, uids[count - 1], p->now, &err) < 0) {
 			p->release(ib);
-			pthread_mutex_lock(&p->mu);
-			p->failed = true;
-			p->err = err;
-			pthread_cond_broadcast(&p->cv);
-			pthread_mutex_unlock(&p->mu);
+			pipe_fail(p, err);
 			return NULL;
 		}
 		pthread_mutex_lock(&p->mu);
