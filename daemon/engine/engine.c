@@ -257,26 +257,34 @@ accounts(struct engine *e, struct watch_info **v)
 	return g->w != NULL ? watch_info(g->w, *v, g->cfg->naccounts) : 0;
 }
 
-/* Has every account been tried at least once? One still connecting
- * after twice the longest timeout counts as tried: a server that sends
- * its greeting a byte at a time must not hold back the digest. */
+/* When an account still connecting stops holding back the digest and
+ * READY: twice the longest timeout after the start, and a little more. A
+ * server that sends its greeting a byte at a time never trips a timeout. */
+static time_t
+tried_by(const struct engine *e)
+{
+	const struct config *cfg = e->cur->cfg;
+	long longest = 0;
+
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		if (cfg->accounts[i].server.timeout > longest)
+			longest = cfg->accounts[i].server.timeout;
+	return e->cur->started + 2 * longest + ENGINE_TRY_GRACE;
+}
+
+/* Has every account been tried at least once (or had the time to)? */
 static bool
 all_tried(struct engine *e)
 {
-	const struct config *cfg = e->cur->cfg;
 	struct watch_info *v;
 	size_t n = accounts(e, &v);
-	long grace = 0;
 	bool all = true;
 
-	for (size_t i = 0; i < cfg->naccounts; i++)
-		if (cfg->accounts[i].server.timeout > grace)
-			grace = cfg->accounts[i].server.timeout;
 	for (size_t i = 0; i < n; i++)
 		if (v[i].state == WATCH_CONNECTING)
 			all = false;
 	free(v);
-	return all || time(NULL) >= e->cur->started + 2 * grace + ENGINE_TRY_GRACE;
+	return all || time(NULL) >= tried_by(e);
 }
 
 static bool
@@ -780,9 +788,17 @@ loop(struct engine *e)
 			shorten(&wait, feedsrv_timeout(e->srv));
 		}
 		if (mailing(e) && e->job == NULL &&
-		    (t = schedule_timer_wake(e->cur->cfg, &e->dt, now)) != 0)
+		    (t = schedule_timer_wake(e->cur->cfg, &e->dt, now)) != 0) {
+			/* A digest due but held back by an account's first
+			 * try: its state change wakes the loop (an event), or
+			 * the time it stops holding it back does; never a spin. */
+			if (t <= now && !all_tried(e))
+				t = tried_by(e);
 			shorten(&wait, ms_until(t, now));
+		}
 		shorten(&wait, ms_until(tz_time_of(e->today + 1, 0), now));
+		if (tried_by(e) > now)
+			shorten(&wait, ms_until(tried_by(e), now));
 		if (e->dv_check_at != 0)
 			shorten(&wait, ms_until(e->dv_check_at, now));
 		if (e->invite_retry_at != 0)

@@ -34,6 +34,11 @@ then whatever DIR/mode says, read at each connection:
   utf8            offers ENABLE and UTF8=ACCEPT; the \Sent folder is
                   "Éléments envoyés", in UTF-8 once enabled, else in
                   modified UTF-7, and EXAMINE knows it only in that form
+  trickle-greeting  "* OK ready\r\n" one byte every 1.5 s (after the TLS
+                  handshake on imaps), then nothing, the connection left
+                  open; logs "greeting N complete" after its last byte
+                  and "closed N by the client after S s" (S from the
+                  accept) when the client hangs up, mid-greeting or after
 
 Usage: hostile_imapd.py DIR PORT CERT KEY [PLAINPORT SELFPORT SELFCERT SELFKEY]
 PORT is imaps with CERT; PLAINPORT is plain IMAP with STARTTLS (CERT);
@@ -41,9 +46,11 @@ SELFPORT, on 127.0.0.2, is imaps with SELFCERT (self-signed). "Endless"
 is ENDLESS bytes (200 MiB, far past followupd's cap of 64 MiB), then EOF,
 so that a followupd without the cap fails the test without exhausting the
 machine. Writes DIR/ready once it listens; appends one line per connection
-to DIR/log ("connection N mode M"). Runs until killed.
+to DIR/log ("connection N mode M"), and the lines of trickle-greeting.
+Runs until killed.
 """
 import os
+import select
 import socket
 import ssl
 import sys
@@ -85,8 +92,44 @@ def endless(w, start):
         w(chunk)
 
 
-def serve(conn, m, ctx=None, greet=True):
-    """ctx: plain IMAP that offers STARTTLS with it."""
+def hung_up(conn, secs):
+    """True once the client has closed conn (what it sends is dropped),
+    False after secs seconds of it open."""
+    end = time.monotonic() + secs
+    while True:
+        left = end - time.monotonic()
+        if left <= 0:
+            return False
+        try:
+            if select.select([conn], [], [], left)[0] and not conn.recv(4096):
+                return True
+        except (OSError, ssl.SSLError):
+            return True
+
+
+def trickle(conn, n, t0):
+    """trickle-greeting: a byte every 1.5 s, then the connection kept."""
+    greeting = b"* OK ready\r\n"
+    for i in range(len(greeting)):
+        if i > 0 and hung_up(conn, 1.5):
+            break
+        try:
+            conn.sendall(greeting[i:i + 1])
+        except (OSError, ssl.SSLError):
+            break
+    else:
+        log("greeting %d complete" % n)
+        while not hung_up(conn, 3600):
+            pass
+    log("closed %d by the client after %.1f s" % (n, time.monotonic() - t0))
+
+
+def serve(conn, m, ctx=None, greet=True, n=0, t0=0.0):
+    """ctx: plain IMAP that offers STARTTLS with it. n, t0: the
+    connection's number and when it was accepted (trickle-greeting)."""
+    if m == "trickle-greeting":
+        trickle(conn, n, t0)
+        return
     f = conn.makefile("rb")
     w = conn.sendall
     utf8 = False
@@ -234,17 +277,18 @@ def serve(conn, m, ctx=None, greet=True):
 
 
 def handle(raw, n, ctx, plain):
+    t0 = time.monotonic()
     m = mode()
     log("connection %d mode %s" % (n, m))
     try:
         if plain:
             with raw:
-                serve(raw, m, ctx)
+                serve(raw, m, ctx, n=n, t0=t0)
         elif m == "tls-drop":
             raw.close()
         else:
             with ctx.wrap_socket(raw, server_side=True) as conn:
-                serve(conn, m)
+                serve(conn, m, n=n, t0=t0)
     except (OSError, ssl.SSLError):
         pass
 
