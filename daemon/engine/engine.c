@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -918,6 +919,11 @@ engine_run(struct config *cfg, const struct engine_opts *o)
 
 	atomic_init(&e.logs_pending, 0);
 	atomic_init(&e.logs_dropped, 0);
+	/* glibc gives each thread an arena of its own, up to 8 per core,
+	 * and keeps what each once held: measured with bench/stall.sh, the
+	 * daemon idled at 28.9 MiB with 1 account and 44.5 MiB with 5, and at
+	 * 22.7 and 37.6 MiB with two arenas. Its threads mostly wait. */
+	mallopt(M_ARENA_MAX, ENGINE_ARENAS);
 	notify_init(&e.nt);
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGINT);

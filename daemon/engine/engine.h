@@ -29,6 +29,7 @@ enum engine_part {
 /* Seconds, past twice the longest [imap] timeout, after which an account
  * still connecting no longer holds back the digest and READY. */
 #define ENGINE_TRY_GRACE 10
+#define ENGINE_ARENAS 2            /* malloc arenas for all the threads */
 
 struct engine_opts {
 	const char *config_path;   /* read again on SIGHUP */
