@@ -41,6 +41,9 @@ wait_for 60 all_sent || fail "$(mails) of the digest and 4 invites arrived: $(ca
 end=$(date +%s.%N)
 sleep 1
 kill -0 "$D_PID" 2>/dev/null || fail "the daemon died: $(cat "$IT/daemon.log")"
+# Logged when the invites' thread reports back, just after the last arrived.
+four_logged() { [ "$(grep -c 'Sent the invite REQUEST' "$IT/daemon.log")" -ge 4 ]; }
+wait_for 20 four_logged || fail "invites: $(grep -i invite "$IT/daemon.log")"
 grep -c 'Sent the invite REQUEST' "$IT/daemon.log" | grep -qx 4 || fail "invites: $(grep -i invite "$IT/daemon.log")"
 # The longest wait for a WATCHDOG=1, from the start (as systemd counts) to
 # the moment the last message arrived.
