@@ -81,13 +81,13 @@ wait_for 10 idle || fail "no idle STATUS: $(grep STATUS "$N")"
 digests() { grep -l '^Subject: Follow-ups' "$IT"/mx/mail/*.eml 2>/dev/null | wc -l; }
 one_digest() { [ "$(digests)" -ge 1 ]; }
 wait_for 20 one_digest || fail "no digest: $(cat "$IT/daemon.log")"
-[ "$(q "SELECT state FROM digests WHERE day = '$(d today)'")" = sent ] ||
-    fail "the digest is not recorded as sent"
-# ... after the first scan: it is about what the Sent folder says. (A send
-# is logged when its thread reports back to the loop, just after the mail
-# arrived.)
+# The send's thread records it and reports back to the loop, which logs
+# it, just after the mail arrived: the line says the job is over.
 logged_digest() { grep -q 'Sent the digest for' "$IT/daemon.log"; }
 wait_for 20 logged_digest || fail "the digest was sent but not logged: $(cat "$IT/daemon.log")"
+[ "$(q "SELECT state FROM digests WHERE day = '$(d today)'")" = sent ] ||
+    fail "the digest is not recorded as sent"
+# ... after the first scan: it is about what the Sent folder says.
 scan_line=$(grep -n '"Sent": 3000 new messages' "$IT/daemon.log" | cut -d: -f1)
 digest_line=$(grep -n 'Sent the digest for' "$IT/daemon.log" | cut -d: -f1)
 [ -n "$scan_line" ] && [ -n "$digest_line" ] && [ "$scan_line" -lt "$digest_line" ] ||
