@@ -33,26 +33,7 @@
 
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || it_skip "python3-aiosmtpd is not installed"
 
-STRICT=yes
-if [ -n "${FOLLOWUPD_WRAPPER:-}" ]; then
-	STRICT=no
-	echo "# under $FOLLOWUPD_WRAPPER: the time bounds are reported, not enforced"
-fi
-# slow S: a wait of S seconds, four times longer under valgrind.
-slow() { if [ "$STRICT" = yes ]; then echo "$1"; else echo $(($1 * 4)); fi; }
-# bound WHAT SECONDS LIMIT: SECONDS must be at most LIMIT.
-bound() {
-	awk -v v="$2" -v l="$3" 'BEGIN { exit !(v != "" && v <= l) }' && return 0
-	if [ "$STRICT" = yes ]; then
-		fail "$1: ${2:-never} s, more than $3 s"
-	else
-		echo "# $1: ${2:-never} s, more than $3 s (not enforced here)"
-	fi
-}
-# now: the time in milliseconds (cut, as notifysock.py's are rounded).
-now() { date +%s.%3N; }
-# since T: seconds from T to now.
-since() { awk -v t="$1" -v n="$(now)" 'BEGIN { printf "%.3f", n - t }'; }
+. "$SRCDIR/tests/integration/timing.sh"
 
 it_certs >/dev/null
 it_dovecot_start
