@@ -7,7 +7,8 @@ PKGS="build-essential autoconf automake libtool autoconf-archive pkg-config
   libical-dev libmicrohttpd-dev libsystemd-dev libgnutls28-dev tzdata
   mandoc python3 time dovecot-imapd openssl libsasl2-modules curl
   python3-aiosmtpd python3-icalendar khal vdirsyncer chromium fonts-dejavu-core
-  clang libclang-rt-14-dev systemd man-db valgrind faketime"
+  clang libclang-rt-14-dev systemd man-db valgrind faketime
+  libxml2-dev radicale"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||

@@ -15,8 +15,8 @@ command -v clang >/dev/null || { echo "fuzz.sh: clang is missing (scripts/deps.s
 mkdir -p "$out"
 srcs=$(ls daemon/*/*.c | grep -v -e daemon/cli/)
 incs=$(for d in daemon/*/; do printf ' -I%s' "${d%/}"; done)
-libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
-cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libical libmicrohttpd libsystemd)
+libs=$(pkg-config --libs sqlite3 libetpan gnutls libcurl libxml-2.0 libical libmicrohttpd libsystemd)
+cflags=$(pkg-config --cflags sqlite3 libetpan gnutls libcurl libxml-2.0 libical libmicrohttpd libsystemd)
 corpora=${FOLLOWUPD_CORPORA:-$top/../shared/corpora}
 # The modules are compiled once, two at a time, and shared by every harness;
 # the harnesses then run two at a time (this machine has two cores).
@@ -60,7 +60,7 @@ fuzz_one() {   # fuzz_one NAME: builds, seeds and runs fuzz_NAME; says how it we
 	fi
 }
 fail=0
-set -- address header date config http reply mime fetch
+set -- address header date config http reply mime fetch ics
 while [ $# -gt 0 ]; do
 	a=$1 b=
 	shift

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "agenda.h"
 #include "buf.h"
@@ -28,6 +29,22 @@ add_latest(void *arg, const char *address, const char *contact, enum via via,
 		return;
 	followup_history_add(&f->a->histories[c - f->cfg->contacts], at,
 	    tz_day_of(at), via);
+}
+
+/* The newest meeting with an address, read from a calendar: a touch by
+ * meeting, and the meeting that opens the contact's after_meeting steps. */
+static void
+add_met(void *arg, const char *address, time_t end)
+{
+	struct fill *f = arg;
+	const struct contact *c = config_contact_by_addr(f->cfg, address);
+	struct fu_history *h;
+
+	if (c == NULL)
+		return;
+	h = &f->a->histories[c - f->cfg->contacts];
+	followup_history_add(h, end, tz_day_of(end), VIA_MEETING);
+	followup_history_meeting(h, end, tz_day_of(end), tz_minute_of(end));
 }
 
 static void
@@ -159,13 +176,15 @@ add_checkbacks(struct agenda *a, const struct config *cfg, const struct fu_setti
 
 int
 agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
-    int day, int today, char **err)
+    int day, time_t now, char **err)
 {
 	struct fill f = { cfg, a, NULL };
 	struct fu_settings s = {
-		cfg->horizon, cfg->card_lead, cfg->after_meeting, cfg->nafter_meeting
+		cfg->horizon, cfg->card_lead
 	};
 	size_t n = cfg->ncontacts;
+	int today = tz_day_of(now);
+	time_t met_before;
 
 	memset(a, 0, sizeof *a);
 	a->histories = xcalloc(n, sizeof *a->histories);
@@ -179,7 +198,13 @@ agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
 			    tz_time_of(cfg->contacts[i].last, 0),
 			    cfg->contacts[i].last, VIA_OTHER);
 	}
+	/* A meeting counts once it has ended: by the end of a day gone by,
+	 * by now today. */
+	met_before = tz_time_of(day + 1, 0);
+	if (now < met_before)
+		met_before = now;
 	if (store_each_latest(st, tz_time_of(day + 1, 0), add_latest, &f, err) < 0 ||
+	    store_each_met(st, met_before, add_met, &f, err) < 0 ||
 	    store_each_state(st, add_state, &f, err) < 0 ||
 	    note_new(&f, st, today, err) < 0) {
 		free(f.known);

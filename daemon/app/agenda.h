@@ -22,10 +22,12 @@ struct agenda {
 };
 
 /* Builds the agenda of day (a local date) from touches before the end of
- * that day, with the open check-backs. Contacts never seen before are recorded as first seen on
- * today (the real date), which spreads their first due dates. 0 or -1. */
+ * that day (and meetings that ended by then, or by now for today and
+ * later), with the open check-backs. Contacts never seen before are
+ * recorded as first seen on today, the date of now (the real clock),
+ * which spreads their first due dates. 0 or -1. */
 int agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
-    int day, int today, char **err);
+    int day, time_t now, char **err);
 void agenda_free(struct agenda *a);
 
 #endif

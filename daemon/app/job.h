@@ -157,5 +157,10 @@ struct suggestion;
  * with *err. */
 int job_suggestions(const struct job_ctx *ctx, size_t limit, struct suggestion **out,
     size_t *n, char **err);
+/* Adds to the n suggestions of *v (up to limit in all) the people met at
+ * meetings that ended in (since, until] who are not contacts. 0 or -1. */
+#define JOB_MET_PERIOD (90L * 86400)   /* followupd suggest looks this far back */
+int job_met(const struct job_ctx *ctx, time_t since, time_t until, size_t limit,
+    struct suggestion **v, size_t *n, char **err);
 
 #endif

@@ -19,6 +19,7 @@
 #include "tz.h"
 
 #define JOB_DIGEST_SUGGEST 3   /* people to consider, in the week's first digest */
+#define JOB_DIGEST_MET 10      /* people met since the last digest, at most */
 
 struct applied_list {
 	struct digest_applied *v;
@@ -171,6 +172,72 @@ record(const struct job_ctx *ctx, const char *date, bool sent, const char *why,
 	return 0;
 }
 
+/* The day's meetings with contacts, for "Meeting today". */
+struct today {
+	const struct config *cfg;
+	struct store *st;
+	const struct agenda *a;
+	struct digest_meeting *v;
+	char **notes;
+	size_t n;
+	int rc;
+	char *err;
+};
+
+static int
+add_today(const struct store_meeting *m, const struct store_person *p, void *arg)
+{
+	struct today *x = arg;
+	const struct contact *c = config_contact_by_addr(x->cfg, p->address);
+	char *note = NULL;
+	time_t at;
+
+	if (c == NULL)
+		return 0;
+	for (size_t i = 0; i < x->n; i++)
+		if (x->v[i].contact == c && x->v[i].start == m->start &&
+		    strcmp(x->v[i].title, m->title) == 0)
+			return 0;   /* two addresses of one contact */
+	if (store_note_latest(x->st, c->id, &note, &at, &x->err) < 0) {
+		x->rc = -1;
+		return -1;
+	}
+	x->v = xrealloc(x->v, (x->n + 1) * sizeof *x->v);
+	x->notes = xrealloc(x->notes, (x->n + 1) * sizeof *x->notes);
+	x->notes[x->n] = note;
+	/* Cleaned again: notes written by earlier versions were kept raw. */
+	if (note != NULL)
+		clean_inplace(note);
+	x->v[x->n++] = (struct digest_meeting){ xstrdup(m->title), m->start, m->end, c,
+		&x->a->histories[c - x->cfg->contacts], note };
+	return 0;
+}
+
+static void
+today_free(struct today *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		free((char *)x->v[i].title);
+		free(x->notes[i]);
+	}
+	free(x->v);
+	free(x->notes);
+}
+
+/* When the people met since count from: the last digest sent before day,
+ * else a week before day. */
+static time_t
+met_since(struct store *st, const char *date, int day)
+{
+	struct store_digest prev;
+	char pday[16], *err = NULL;
+
+	if (store_digest_latest(st, date, pday, &prev, &err) == 0 && prev.sent_at > 0)
+		return prev.sent_at;
+	free(err);
+	return tz_time_of(day - 7, 0);
+}
+
 void
 job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt,
     struct job_digest *out)
@@ -182,15 +249,17 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	struct store_digest prev;
 	struct digest_input in = { 0 };
 	struct applied_list applied = { 0 };
-	struct suggestion *sugg = NULL;
-	size_t nsugg = 0;
+	struct suggestion *sugg = NULL, *met = NULL;
+	size_t nsugg = 0, nmet = 0;
+	struct today today = { 0 };
+	time_t until;
 	char *err = NULL, *id = NULL, *msg = NULL, *health;
 	int known;
 	enum smtp_rc rc;
 
 	*out = (struct job_digest){ .result = JOB_DIGEST_NOT_SENT };
 	day_format(day, out->date);
-	if (agenda_build(&a, cfg, st, day, tz_day_of(ctx->now), &err) < 0) {
+	if (agenda_build(&a, cfg, st, day, ctx->now, &err) < 0) {
 		state_failed(&out->o, err);
 		return;
 	}
@@ -211,11 +280,38 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 		agenda_free(&a);
 		return;
 	}
+	/* The meetings of the day, and the people met since the last digest
+	 * (up to now, or to the end of a day gone by). */
+	today = (struct today){ cfg, st, &a, NULL, NULL, 0, 0, NULL };
+	until = tz_time_of(day + 1, 0);
+	if (ctx->now < until)
+		until = ctx->now;
+	if (store_meetings_each(st, tz_time_of(day, 0), tz_time_of(day + 1, 0), add_today,
+	    &today, &err) < 0 || today.rc < 0 ||
+	    job_met(ctx, met_since(st, out->date, day), until, JOB_DIGEST_MET, &met, &nmet,
+	    &err) < 0) {
+		if (today.err != NULL) {
+			free(err);
+			err = today.err;
+		}
+		state_failed(&out->o, err);
+		free(health);
+		applied_free(&applied);
+		suggest_free(sugg, nsugg);
+		suggest_free(met, nmet);
+		today_free(&today);
+		agenda_free(&a);
+		return;
+	}
 	in.applied = applied.v;
 	in.napplied = applied.n;
 	in.napplied_more = applied.more;
 	in.suggest = sugg;
 	in.nsuggest = nsugg;
+	in.meetings = today.v;
+	in.nmeetings = today.n;
+	in.met = met;
+	in.nmet = nmet;
 	digest_render(&in, &d);
 	out->subject = xstrdup(d.subject);
 	out->items = d.total;
@@ -252,7 +348,8 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 		out->result = JOB_DIGEST_ALREADY;
 		goto done;
 	}
-	if (d.total == 0 && !cfg->send_empty_digest && !opt->force) {
+	if (d.total == 0 && nmet == 0 && today.n == 0 && !cfg->send_empty_digest &&
+	    !opt->force) {
 		out->result = JOB_DIGEST_EMPTY;
 		goto done;
 	}
@@ -288,6 +385,8 @@ done:
 	free(health);
 	applied_free(&applied);
 	suggest_free(sugg, nsugg);
+	suggest_free(met, nmet);
+	today_free(&today);
 	free(msg);
 	free(id);
 	digest_free(&d);

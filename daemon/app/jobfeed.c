@@ -29,7 +29,7 @@ job_feed(const struct job_ctx *ctx, int day, bool write, struct job_feed *out)
 		day = today;
 	if (job_invites_placed(cfg, ctx->st, &placed, &nplaced, &err) < 0)
 		goto state_failed;
-	if (agenda_build(&a, cfg, ctx->st, day, today, &err) < 0) {
+	if (agenda_build(&a, cfg, ctx->st, day, ctx->now, &err) < 0) {
 		job_placed_free(placed, nplaced);
 		goto state_failed;
 	}

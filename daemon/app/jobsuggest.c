@@ -1,5 +1,6 @@
 /* The suggestions job: people written to often within the last year who
- * are not contacts, from the state's per-folder counts. */
+ * are not contacts, from the state's per-folder counts; and people met at
+ * a meeting read from a calendar who are not contacts. */
 #include <stdlib.h>
 
 #include "buf.h"
@@ -55,4 +56,32 @@ job_suggestions(const struct job_ctx *ctx, size_t limit, struct suggestion **out
 	free(r.first);
 	free(r.last);
 	return rc;
+}
+
+struct met {
+	const struct config *cfg;
+	struct suggestion **v;
+	size_t *n;
+	time_t since, until;
+	size_t limit;
+};
+
+static int
+add_met(const struct store_meeting *m, const struct store_person *p, void *arg)
+{
+	struct met *x = arg;
+
+	if (m->end > x->since && m->end <= x->until && *x->n < x->limit)
+		*x->n = suggest_add_met(x->cfg, x->v, *x->n, p->address, p->name, m->title,
+		    m->end);
+	return 0;
+}
+
+int
+job_met(const struct job_ctx *ctx, time_t since, time_t until, size_t limit,
+    struct suggestion **v, size_t *n, char **err)
+{
+	struct met x = { ctx->cfg, v, n, since, until, limit };
+
+	return store_meetings_each(ctx->st, since, until, add_met, &x, err);
 }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agenda.h"
+#include "calfetch.h"
 #include "buf.h"
 #include "clean.h"
 #include "cmd.h"
@@ -187,11 +188,18 @@ cmd_check(struct app *app, int argc, char **argv)
 	if (cfg == NULL)
 		return status;
 	if (app->verbosity >= 0)
-		fprintf(app->out, "%s: OK: %zu contact%s, %zu group%s, %zu IMAP account%s%s, time zone %s\n",
-		    cfg->file, cfg->ncontacts, cfg->ncontacts == 1 ? "" : "s",
+	{
+		char cals[48] = "";
+
+		if (cfg->nmeetings > 0)
+			snprintf(cals, sizeof cals, ", %zu calendar%s", cfg->nmeetings,
+			    cfg->nmeetings == 1 ? "" : "s");
+		fprintf(app->out, "%s: OK: %zu contact%s, %zu group%s, %zu IMAP account%s%s%s, "
+		    "time zone %s\n", cfg->file, cfg->ncontacts, cfg->ncontacts == 1 ? "" : "s",
 		    cfg->ngroups, cfg->ngroups == 1 ? "" : "s",
 		    cfg->naccounts, cfg->naccounts == 1 ? "" : "s",
-		    cfg->has_smtp ? ", SMTP" : "", cfg->timezone);
+		    cfg->has_smtp ? ", SMTP" : "", cals, cfg->timezone);
+	}
 	if (imap)
 		status = check_imap(app, cfg);
 	config_free(cfg);
@@ -314,7 +322,7 @@ cmd_due(struct app *app, int argc, char **argv)
 		config_free(cfg);
 		return status;
 	}
-	if (agenda_build(&a, cfg, st, day, today, &err) < 0) {
+	if (agenda_build(&a, cfg, st, day, app->now, &err) < 0) {
 		store_close(st);
 		config_free(cfg);
 		return cmd_store_error(app, err);
@@ -622,6 +630,67 @@ print_feed(FILE *f, const struct config *cfg)
 	free(token);
 }
 
+struct calsrc_row {
+	const struct meet_source *m;
+	FILE *f;
+	bool seen;
+};
+
+static int
+print_calsource(const struct store_calsource *c, void *arg)
+{
+	struct calsrc_row *r = arg;
+	char label[80];
+
+	if (strcmp(c->source, r->m->name) != 0)
+		return 0;
+	r->seen = true;
+	snprintf(label, sizeof label, "  last refresh:");
+	print_time(r->f, label, c->refreshed_at);
+	fprintf(r->f, "  kept:         %ld calendar object%s, %ld meeting%s with others\n",
+	    c->objects, c->objects == 1 ? "" : "s", c->meetings, c->meetings == 1 ? "" : "s");
+	if (c->error != NULL) {
+		char *e = clean_dup(c->error);
+
+		print_time(r->f, "  last try:    ", c->tried_at);
+		fprintf(r->f, "  error:        %s\n", e);
+		free(e);
+	}
+	return 0;
+}
+
+static void
+print_meetings(FILE *f, const struct config *cfg, struct store *st)
+{
+	static const char *const kinds[] = {
+		[MSRC_CALDAV] = "CalDAV", [MSRC_ICS] = "iCalendar address", [MSRC_DIR] = "folder",
+	};
+
+	for (size_t i = 0; i < cfg->nmeetings; i++) {
+		const struct meet_source *m = &cfg->meetings[i];
+		struct calsrc_row r = { m, f, false };
+		char *err = NULL;
+
+		if (m->kind == MSRC_DIR) {
+			fprintf(f, "meetings %-5s  %s %s, every %lds\n", m->name, kinds[m->kind],
+			    m->dir, m->refresh);
+		} else {
+			char *where = calfetch_url_redact(m->server.url);
+
+			fprintf(f, "meetings %-5s  %s %s%s%s, every %lds\n", m->name, kinds[m->kind],
+			    where, m->server.user ? " as " : "", m->server.user ? m->server.user : "",
+			    m->refresh);
+			free(where);
+		}
+		if (store_calsources_each(st, print_calsource, &r, &err) < 0) {
+			fprintf(f, "  state:        %s\n", err);
+			free(err);
+		} else if (!r.seen) {
+			fprintf(f, "  last refresh: never\n");
+		}
+	}
+}
+
 int
 cmd_status(struct app *app, int argc, char **argv)
 {
@@ -664,6 +733,7 @@ cmd_status(struct app *app, int argc, char **argv)
 		fprintf(f, "smtp:           %s as %s\n", cfg->smtp.url, cfg->smtp.user);
 	else
 		fprintf(f, "smtp:           none configured\n");
+	print_meetings(f, cfg, st);
 	print_time(f, "last sync:     ", ss.last_sync);
 	print_time(f, "last touch:    ", ss.last_touch);
 	fprintf(f, "last digest:    %s\n", ss.last_digest[0] ? ss.last_digest : "never");

@@ -75,7 +75,7 @@ send_invites(struct app *app, const struct job_ctx *ctx, int today)
 	char *err = NULL;
 	int status;
 
-	if (agenda_build(&a, ctx->cfg, ctx->st, today, today, &err) < 0)
+	if (agenda_build(&a, ctx->cfg, ctx->st, today, ctx->now, &err) < 0)
 		return cmd_store_error(app, err);
 	job_invites(ctx, a.items, a.count, today, &inv);
 	status = say_invites(app, &inv);

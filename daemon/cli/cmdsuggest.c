@@ -53,16 +53,18 @@ cmd_suggest(struct app *app, int argc, char **argv)
 	ctx.cfg = cfg;
 	ctx.st = st;
 	ctx.now = app->now;
-	if (job_suggestions(&ctx, (size_t)limit, &s, &n, &err) < 0) {
+	if (job_suggestions(&ctx, (size_t)limit, &s, &n, &err) < 0 ||
+	    job_met(&ctx, ctx.now - JOB_MET_PERIOD, ctx.now, (size_t)limit, &s, &n, &err) < 0) {
 		status = cmd_store_error(app, err);
 	} else if (n == 0) {
 		if (app->verbosity >= 0)
 			fprintf(app->out, "; Nobody to suggest: everyone written to %d times or more "
-			    "in the last year is a contact.\n", SUGGEST_MIN_MESSAGES);
+			    "in the last year, and everyone met in the last %ld days, is a contact.\n",
+			    SUGGEST_MIN_MESSAGES, JOB_MET_PERIOD / 86400);
 	} else {
 		struct buf b = { 0 };
 
-		buf_printf(&b, "; Written to often, and within the last year; not in %s.\n"
+		buf_printf(&b, "; Written to often within the last year, or met lately; not in %s.\n"
 		    "; Paste what you want to keep in touch with into it.\n", cfg->file);
 		for (size_t i = 0; i < n; i++) {
 			buf_putc(&b, '\n');

@@ -14,6 +14,7 @@
 #include "clean.h"
 #include "cmd.h"
 #include "imap.h"
+#include "meetsync.h"
 #include "sync.h"
 #include "engine.h"
 #include "log.h"
@@ -143,6 +144,56 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 	return status;
 }
 
+struct meeting_problem {
+	struct app *app;
+	const char *name;
+};
+
+static void
+on_meeting_problem(void *arg, const char *msg)
+{
+	struct meeting_problem *p = arg;
+
+	fprintf(p->app->err, "followupd: meetings %s: %s\n", p->name, msg);
+}
+
+/* Each [meetings] source once: "meetings work: 3 read, 0 removed; 12
+ * meetings in the window". A source that fails does not stop the others. */
+static int
+meetings_once(struct app *app, const struct config *cfg, struct store *st)
+{
+	int status = 0;
+
+	for (size_t i = 0; i < cfg->nmeetings; i++) {
+		const struct meet_source *m = &cfg->meetings[i];
+		struct meet_stats s;
+		struct meeting_problem mp = { app, m->name };
+		char *err = NULL;
+		enum calfetch_rc rc = meet_refresh(cfg, m, st, app->now, NULL, on_meeting_problem,
+		    &mp, &s, &err);
+
+		if (rc == CALF_OK) {
+			fprintf(app->out, "meetings %s: %zu read, %zu removed; %zu meeting%s in the window",
+			    m->name, s.read, s.removed, s.meetings, s.meetings == 1 ? "" : "s");
+			if (s.errors > 0)
+				fprintf(app->out, ", %zu event%s skipped or read in part", s.errors,
+				    s.errors == 1 ? "" : "s");
+			fputc('\n', app->out);
+		} else {
+			char *clean = clean_dup(err);
+
+			fprintf(app->err, "followupd: meetings %s: %s\n", m->name, clean);
+			free(clean);
+			if (rc == CALF_FINAL)
+				status = EX_UNAVAILABLE;
+			else if (status == 0)
+				status = EX_TEMPFAIL;
+		}
+		free(err);
+	}
+	return status;
+}
+
 /* ---- --watch: the engine with the watchers alone ---------------------- */
 
 static void
@@ -197,8 +248,9 @@ cmd_sync(struct app *app, int argc, char **argv)
 		return cmd_usage_error(app, SYNC_USAGE);
 	if ((cfg = cmd_load(app, &status)) == NULL)
 		return status;
-	if (cfg->naccounts == 0) {
-		fprintf(app->err, "followupd: %s: no [imap] account to sync\n", cfg->file);
+	if (cfg->naccounts == 0 && cfg->nmeetings == 0) {
+		fprintf(app->err, "followupd: %s: no [imap] account or [meetings] calendar to sync\n",
+		    cfg->file);
 		config_free(cfg);
 		return EX_CONFIG;
 	}
@@ -216,7 +268,12 @@ cmd_sync(struct app *app, int argc, char **argv)
 		store_close(st);
 		return sync_watch(app, cfg);
 	} else {
+		int ms;
+
 		status = sync_once(app, cfg, st, progress);
+		ms = meetings_once(app, cfg, st);
+		if (status == 0)
+			status = ms;
 	}
 	store_close(st);
 	config_free(cfg);

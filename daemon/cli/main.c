@@ -6,6 +6,9 @@
 #include <sysexits.h>
 #include <time.h>
 
+#include <curl/curl.h>
+#include <libxml/parser.h>
+
 #include "buf.h"
 #include "cmd.h"
 #include "config.h"
@@ -98,6 +101,11 @@ main(int argc, char **argv)
 	if (app.config_path == NULL)
 		app.config_path = path = config_default_path();
 	app.now = time(NULL);
+	/* The libraries' process-wide set-up, before any thread: libcurl's
+	 * (the mailer's and the calendars' transfers) and libxml2's (CalDAV
+	 * answers). Never undone: the process ends. */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
 	argc -= optind;
 	argv += optind;
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "calwatch.h"
 #include "day.h"
 #include "diag.h"
 #include "engine.h"
@@ -38,6 +39,7 @@ enum ev_kind {
 	EV_CHANGED,                /* an account's state changed */
 	EV_EXITED,                 /* an account's thread ended */
 	EV_MAILED,                 /* a mailer job ended (the event is the job) */
+	EV_MEETINGS,               /* a calendar was read again */
 };
 
 struct ev_text {
@@ -66,6 +68,7 @@ struct ev_progress {
 struct gen {
 	struct config *cfg;
 	struct watch *w;
+	struct calwatch *cw;       /* the [meetings] sources */
 	size_t sends;              /* mailer jobs running with cfg */
 	time_t started;
 	struct gen *next;
@@ -199,6 +202,12 @@ on_exited(void *arg)
 	on_plain(arg, EV_EXITED);
 }
 
+static void
+on_meetings(void *arg)
+{
+	on_plain(arg, EV_MEETINGS);
+}
+
 /* ---- generations ------------------------------------------------------- */
 
 static struct gen *
@@ -211,10 +220,23 @@ gen_start(struct engine *e, struct config *cfg)
 	};
 	char *err = NULL;
 
+	struct calwatch_hooks ch = {
+		.arg = e, .log = on_log, .refreshed = on_meetings, .changed = on_changed,
+		.exited = on_exited,
+	};
+
 	g->cfg = cfg;
 	g->started = time(NULL);
 	if (has(e, ENGINE_WATCH) && cfg->naccounts > 0) {
 		g->w = watch_new(cfg, &h, &err);
+		if (err != NULL) {
+			log_msg(e->log, LOG_PRIO_ERR, "%s", err);
+			free(err);
+			err = NULL;
+		}
+	}
+	if (has(e, ENGINE_WATCH) && cfg->nmeetings > 0) {
+		g->cw = calwatch_new(cfg, &ch, &err);
 		if (err != NULL) {
 			log_msg(e->log, LOG_PRIO_ERR, "%s", err);
 			free(err);
@@ -227,6 +249,7 @@ static void
 gen_retire(struct engine *e, struct gen *g)
 {
 	watch_stop(g->w);
+	calwatch_stop(g->cw);
 	g->next = e->retired;
 	e->retired = g;
 }
@@ -238,9 +261,10 @@ reap(struct engine *e)
 	for (struct gen **p = &e->retired; *p != NULL;) {
 		struct gen *g = *p;
 
-		if (watch_running(g->w) == 0 && g->sends == 0) {
+		if (watch_running(g->w) == 0 && calwatch_running(g->cw) == 0 && g->sends == 0) {
 			*p = g->next;
 			watch_free(g->w);
+			calwatch_free(g->cw);
 			config_free(g->cfg);
 			free(g);
 		} else {
@@ -270,6 +294,9 @@ tried_by(const struct engine *e)
 	for (size_t i = 0; i < cfg->naccounts; i++)
 		if (cfg->accounts[i].server.timeout > longest)
 			longest = cfg->accounts[i].server.timeout;
+	for (size_t i = 0; i < cfg->nmeetings; i++)
+		if (cfg->meetings[i].server.timeout > longest)
+			longest = cfg->meetings[i].server.timeout;
 	return e->cur->started + 2 * longest + ENGINE_TRY_GRACE;
 }
 
@@ -285,6 +312,8 @@ all_tried(struct engine *e)
 		if (v[i].state == WATCH_CONNECTING)
 			all = false;
 	free(v);
+	/* The calendars too: the digest's "Meeting today" reads them. */
+	all = all && calwatch_all_tried(e->cur->cw);
 	return all || time(NULL) >= tried_by(e);
 }
 
@@ -676,6 +705,9 @@ take_events(struct engine *e)
 			break;   /* the status is written again below */
 		case EV_EXITED:
 			break;   /* reap() sees it */
+		case EV_MEETINGS:
+			e->dirty = true;   /* meetings that ended open items */
+			break;
 		case EV_MAILED:
 			mailed(e, (struct mailer_job *)(void *)ev);
 			continue;   /* mailer_end() freed it */

@@ -35,7 +35,7 @@ run(struct mailer_job *j)
 	} else {
 		struct agenda a;
 
-		if (agenda_build(&a, j->cfg, ctx.st, j->day, j->day, &err) < 0) {
+		if (agenda_build(&a, j->cfg, ctx.st, j->day, ctx.now, &err) < 0) {
 			job_fail(o, JOB_STATE, "%s", err);
 			free(err);
 		} else {

@@ -100,14 +100,20 @@ static const char *const server_keys[] = {
 	"token_command", "ca_file", "tls", "timeout", "sent_folder", "poll_interval",
 };
 #define SMTP_NKEYS 10  /* the first ten of server_keys */
+static const char *const meetings_keys[] = {
+	"url", "user", "password_command", "password_file", "password", "auth",
+	"token_command", "ca_file", "tls", "timeout", "dir", "type", "refresh",
+};
 static const char *const calendar_keys[] = {
 	"file", "listen", "token_file", "tls_cert", "tls_key", "horizon",
 	"event_time", "invites", "block",
 };
-static const char *const group_keys[] = { "cadence", "reason", "paused" };
+static const char *const group_keys[] = {
+	"cadence", "reason", "paused", "after_meeting",
+};
 static const char *const contact_keys[] = {
 	"name", "email", "group", "cadence", "reason", "last", "birthday", "met",
-	"once", "paused",
+	"once", "paused", "after_meeting",
 };
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -175,12 +181,16 @@ parse_days(const char *v, unsigned *mask)
 	return *mask ? 0 : -1;
 }
 
+/* "email 24h, card 72h", or "none" (or nothing) for no step at all. */
 static int
-parse_after_meeting(const char *v, struct config *cfg, const char **why)
+parse_after_meeting(const char *v, struct meeting_step *steps, size_t *nsteps,
+    const char **why)
 {
 	const char *p = skip_ws(v);
 
-	cfg->nafter_meeting = 0;
+	*nsteps = 0;
+	if (strcasecmp(p, "none") == 0)
+		return 0;   /* as an empty value */
 	while (*p) {
 		size_t n = strcspn(p, " \t,");
 		struct meeting_step st;
@@ -200,13 +210,13 @@ parse_after_meeting(const char *v, struct config *cfg, const char **why)
 		dur[n] = '\0';
 		if (duration_parse(dur, &st.seconds, why) < 0)
 			return -1;
-		for (size_t i = 0; i < cfg->nafter_meeting; i++) {
-			if (cfg->after_meeting[i].via == st.via) {
+		for (size_t i = 0; i < *nsteps; i++) {
+			if (steps[i].via == st.via) {
 				*why = "a channel is listed twice";
 				return -1;
 			}
 		}
-		cfg->after_meeting[cfg->nafter_meeting++] = st;
+		steps[(*nsteps)++] = st;
 		p = skip_ws(p + n);
 		if (*p == ',')
 			p = skip_ws(p + 1);
@@ -283,7 +293,8 @@ parse_main(struct pctx *p, const struct ini_section *s)
 			else
 				cfg->max_recipients = (int)n;
 		} else if (strcmp(e->key, "after_meeting") == 0) {
-			if (parse_after_meeting(v, cfg, &why) < 0)
+			if (parse_after_meeting(v, cfg->after_meeting, &cfg->nafter_meeting,
+			    &why) < 0)
 				ERR(p, e->line, "after_meeting: '%s': %s", v, why);
 		} else if (strcmp(e->key, "card_lead") == 0) {
 			if (span_parse(v, &cfg->card_lead, &why) < 0)
@@ -422,14 +433,63 @@ set_str(char **dst, const char *v)
 	*dst = xstrdup(v);
 }
 
+/* A calendar's address: https://host[:port]/path, webcal:// (Apple's and
+ * Outlook's name for the same, made https://), or http:// (allowed with
+ * tls = none on loopback only, checked by the caller). */
+static int
+parse_cal_url(struct server *sv, const char *v, const char **why)
+{
+	const char *rest;
+	size_t hl;
+
+	if (strncasecmp(v, "https://", 8) == 0) {
+		rest = v + 8;
+		sv->implicit_tls = true;
+	} else if (strncasecmp(v, "webcal://", 9) == 0) {
+		rest = v + 9;
+		sv->implicit_tls = true;
+	} else if (strncasecmp(v, "http://", 7) == 0) {
+		rest = v + 7;
+		sv->implicit_tls = false;
+	} else {
+		*why = "expected https://host/path (or webcal://)";
+		return -1;
+	}
+	hl = strcspn(rest, "/?#");
+	if (memchr(rest, '@', hl) != NULL) {
+		*why = "put the login in 'user' and a password source, not in the address";
+		return -1;
+	}
+	free(sv->host);
+	sv->host = NULL;
+	if (split_hostport(rest, hl, &sv->host, &sv->port) < 0) {
+		*why = "malformed host or port";
+		return -1;
+	}
+	if (sv->port == 0)
+		sv->port = sv->implicit_tls ? 443 : 80;
+	free(sv->url);
+	sv->url = xasprintf("%s://%s", sv->implicit_tls ? "https" : "http", rest);
+	if (rest[hl] == '\0') {
+		/* "https://host" is the root collection: "https://host/". */
+		free(sv->url);
+		sv->url = xasprintf("%s://%s/", sv->implicit_tls ? "https" : "http", rest);
+	}
+	return 0;
+}
+
+/* [imap] (acct set), [meetings] (ms set) or [smtp] (neither). */
 static void
 parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
-    struct imap_account *acct)
+    struct imap_account *acct, struct meet_source *ms)
 {
-	bool smtp = acct == NULL;
+	bool smtp = acct == NULL && ms == NULL;
+	const char *const *keys = ms ? meetings_keys : server_keys;
+	size_t nkeys = ms ? NKEYS(meetings_keys) : smtp ? SMTP_NKEYS : NKEYS(server_keys);
 	const char *why;
-	int url_line = 0, pw_line = 0, tls_line = 0;
+	int url_line = 0, pw_line = 0, tls_line = 0, dir_line = 0, type_line = 0;
 	int nsources = 0;
+	bool ics = false;
 
 	sv->line = s->line;
 	sv->tls_verify = true;
@@ -438,13 +498,36 @@ parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
 		const struct ini_entry *e = &s->entries[i];
 		const char *v = e->value;
 
-		if (!known(e->key, server_keys, smtp ? SMTP_NKEYS : NKEYS(server_keys))) {
-			unknown_key(p, s->name, e, server_keys,
-			    smtp ? SMTP_NKEYS : NKEYS(server_keys));
+		if (!known(e->key, keys, nkeys)) {
+			unknown_key(p, s->name, e, keys, nkeys);
 		} else if (strcmp(e->key, "url") == 0) {
 			url_line = e->line;
-			if (parse_url(sv, v, smtp, &why) < 0)
+			if (ms != NULL ? parse_cal_url(sv, v, &why) < 0 :
+			    parse_url(sv, v, smtp, &why) < 0)
 				ERR(p, e->line, "url: '%s': %s", v, why);
+			else if (ms != NULL)
+				ics = strncasecmp(v, "webcal://", 9) == 0 ||
+				    (strlen(sv->url) > 4 &&
+				    strcasecmp(sv->url + strlen(sv->url) - 4, ".ics") == 0);
+		} else if (strcmp(e->key, "dir") == 0) {
+			dir_line = e->line;
+			if (v[0] != '/')
+				ERR(p, e->line, "dir: must be an absolute path");
+			else
+				set_str(&ms->dir, v);
+		} else if (strcmp(e->key, "type") == 0) {
+			type_line = e->line;
+			if (strcasecmp(v, "caldav") == 0)
+				ms->kind = MSRC_CALDAV;
+			else if (strcasecmp(v, "ics") == 0)
+				ms->kind = MSRC_ICS;
+			else
+				ERR(p, e->line, "type: expected caldav or ics, got '%s'", v);
+		} else if (strcmp(e->key, "refresh") == 0) {
+			if (duration_parse(v, &ms->refresh, &why) < 0)
+				ERR(p, e->line, "refresh: '%s': %s", v, why);
+			else if (ms->refresh < 1 || ms->refresh > 7 * 86400)
+				ERR(p, e->line, "refresh: between 1s and 7d");
 		} else if (strcmp(e->key, "user") == 0) {
 			set_str(&sv->user, v);
 		} else if (strcmp(e->key, "password_command") == 0) {
@@ -496,11 +579,32 @@ parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
 				ERR(p, e->line, "poll_interval: at least 10s");
 		}
 	}
-	if (url_line == 0)
-		ERR(p, s->line, "[%s]: missing 'url'", s->name);
-	if (sv->user == NULL)
-		ERR(p, s->line, "[%s]: missing 'user'", s->name);
-	if (sv->auth == AUTH_OAUTH2) {
+	if (ms != NULL) {
+		if (url_line == 0 && dir_line == 0)
+			ERR(p, s->line, "[%s]: missing 'url' (a CalDAV calendar or an .ics address) or 'dir' (a folder of .ics files)", s->name);
+		else if (url_line != 0 && dir_line != 0)
+			ERR(p, dir_line, "[%s]: give either 'url' or 'dir', not both", s->name);
+		else if (dir_line != 0)
+			ms->kind = MSRC_DIR;
+		else if (type_line == 0)
+			ms->kind = ics ? MSRC_ICS : MSRC_CALDAV;
+		if (dir_line != 0 && (sv->user || nsources > 0 || sv->token_command))
+			ERR(p, dir_line, "[%s]: a 'dir' needs no login", s->name);
+		if (sv->host != NULL && !sv->implicit_tls && sv->tls_verify)
+			ERR(p, url_line, "url: http:// is only allowed with tls = none, for 127.0.0.0/8 and ::1; use https://");
+	} else {
+		if (url_line == 0)
+			ERR(p, s->line, "[%s]: missing 'url'", s->name);
+		if (sv->user == NULL)
+			ERR(p, s->line, "[%s]: missing 'user'", s->name);
+	}
+	if (ms != NULL && sv->user == NULL && sv->auth != AUTH_OAUTH2) {
+		/* No login: an .ics secret address, or a public calendar. */
+		if (nsources > 0)
+			ERR(p, s->line, "[%s]: a password source needs 'user'", s->name);
+	} else if (ms != NULL && dir_line != 0) {
+		/* reported above */
+	} else if (sv->auth == AUTH_OAUTH2) {
 		if (sv->token_command == NULL)
 			ERR(p, s->line, "[%s]: auth = oauth2 needs 'token_command'", s->name);
 	} else if (nsources == 0) {
@@ -534,7 +638,28 @@ parse_imap(struct pctx *p, const struct ini_section *s, const char *name)
 	memset(a, 0, sizeof *a);
 	a->name = xstrdup(name);
 	a->poll_interval = 300;
-	parse_server(p, s, &a->server, a);
+	parse_server(p, s, &a->server, a, NULL);
+}
+
+static void
+parse_meetings(struct pctx *p, const struct ini_section *s, const char *name)
+{
+	struct config *cfg = p->cfg;
+	struct meet_source *m;
+
+	for (size_t i = 0; i < cfg->nmeetings; i++) {
+		if (strcmp(cfg->meetings[i].name, name) == 0) {
+			ERR(p, s->line, "[%s]: calendar '%s' is already defined at line %d",
+			    s->name, name, cfg->meetings[i].server.line);
+			return;
+		}
+	}
+	cfg->meetings = xrealloc(cfg->meetings, (cfg->nmeetings + 1) * sizeof *cfg->meetings);
+	m = &cfg->meetings[cfg->nmeetings++];
+	memset(m, 0, sizeof *m);
+	m->name = xstrdup(name);
+	m->refresh = MEET_REFRESH;
+	parse_server(p, s, &m->server, NULL, m);
 }
 
 /* ---- [calendar] ----------------------------------------------------------- */
@@ -659,8 +784,14 @@ parse_group(struct pctx *p, const struct ini_section *s, struct group *g)
 				ERR(p, e->line, "paused: expected yes, no or \"until YYYY-MM-DD\", got '%s'", e->value);
 			else
 				g->paused_set = true;
+		} else if (strcmp(e->key, "after_meeting") == 0) {
+			if (parse_after_meeting(e->value, g->after_meeting, &g->nafter_meeting,
+			    &why) < 0)
+				ERR(p, e->line, "after_meeting: '%s': %s", e->value, why);
+			else
+				g->has_after_meeting = true;
 		} else if (known(e->key, contact_keys, NKEYS(contact_keys))) {
-			ERR(p, e->line, "'%s' cannot be set for a group (only cadence, reason and paused)", e->key);
+			ERR(p, e->line, "'%s' cannot be set for a group (only cadence, reason, paused and after_meeting)", e->key);
 		} else {
 			unknown_key(p, s->name, e, group_keys, NKEYS(group_keys));
 		}
@@ -797,6 +928,11 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 			if (parse_paused(v, &c->paused, &c->paused_until) < 0)
 				ERR(p, e->line, "paused: expected yes, no or \"until YYYY-MM-DD\", got '%s'", v);
 			paused_set = true;
+		} else if (strcmp(e->key, "after_meeting") == 0) {
+			if (parse_after_meeting(v, c->after_meeting, &c->nafter_meeting, &why) < 0)
+				ERR(p, e->line, "after_meeting: '%s': %s", v, why);
+			else
+				c->has_after_meeting = true;
 		} else {
 			unknown_key(p, s->name, e, contact_keys, NKEYS(contact_keys));
 		}
@@ -823,6 +959,11 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 				c->paused = g->paused;
 				c->paused_until = g->paused_until;
 			}
+			if (!c->has_after_meeting && g->has_after_meeting) {
+				c->has_after_meeting = true;
+				memcpy(c->after_meeting, g->after_meeting, sizeof c->after_meeting);
+				c->nafter_meeting = g->nafter_meeting;
+			}
 		}
 	}
 }
@@ -831,6 +972,7 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 
 static const char *const section_types[] = {
 	"followupd", "imap", "smtp", "calendar", "group:", "contact:", "imap:",
+	"meetings:", "meetings",
 };
 
 static void
@@ -970,9 +1112,16 @@ config_parse(const char *file, const char *text, size_t len,
 				parse_imap(&p, s, n + 5);
 		} else if (strcmp(n, "smtp") == 0) {
 			cfg->has_smtp = true;
-			parse_server(&p, s, &cfg->smtp, NULL);
+			parse_server(&p, s, &cfg->smtp, NULL, NULL);
 		} else if (strcmp(n, "calendar") == 0) {
 			parse_calendar(&p, s);
+		} else if (strcmp(n, "meetings") == 0) {
+			parse_meetings(&p, s, "default");
+		} else if (strncmp(n, "meetings:", 9) == 0) {
+			if (!valid_id(n + 9))
+				ERR(&p, s->line, "[%s]: a calendar name is letters, digits, '_', '-' and '.'", n);
+			else
+				parse_meetings(&p, s, n + 9);
 		} else if (strncmp(n, "contact:", 8) == 0) {
 			if (!valid_id(n + 8))
 				ERR(&p, s->line, "[%s]: a contact id is letters, digits, '_', '-' and '.'", n);
@@ -987,6 +1136,14 @@ config_parse(const char *file, const char *text, size_t len,
 	else if (cfg->me_addr == NULL && ini_find(main_sec, "me") == NULL)
 		ERR(&p, main_sec->line, "[followupd]: missing 'me' (your name and address)");
 	index_contacts(&p);
+	for (size_t i = 0; i < cfg->ncontacts; i++) {
+		struct contact *c = &cfg->contacts[i];
+
+		if (!c->has_after_meeting) {
+			memcpy(c->after_meeting, cfg->after_meeting, sizeof c->after_meeting);
+			c->nafter_meeting = cfg->nafter_meeting;
+		}
+	}
 	ini_free(&ini);
 
 	if (d->count > before) {
@@ -1222,6 +1379,12 @@ config_free(struct config *cfg)
 		server_free(&cfg->accounts[i].server);
 	}
 	free(cfg->accounts);
+	for (size_t i = 0; i < cfg->nmeetings; i++) {
+		free(cfg->meetings[i].name);
+		free(cfg->meetings[i].dir);
+		server_free(&cfg->meetings[i].server);
+	}
+	free(cfg->meetings);
 	server_free(&cfg->smtp);
 	free(cfg->calendar.file);
 	free(cfg->calendar.listen_host);

@@ -44,6 +44,22 @@ struct imap_account {
 	long poll_interval;        /* seconds */
 };
 
+/* A calendar the meetings are read from ([meetings] or [meetings:NAME]). */
+enum msrc_kind { MSRC_CALDAV, MSRC_ICS, MSRC_DIR };
+
+struct meet_source {
+	char *name;                /* "default" for [meetings], else NAME */
+	enum msrc_kind kind;
+	/* CALDAV and ICS: url (https://, webcal:// made https://), host, port,
+	 * user (may be NULL for ICS: no login), the password or token sources,
+	 * ca_file, tls_verify and timeout, as for [imap]. */
+	struct server server;
+	char *dir;                 /* DIR: a directory of .ics files */
+	long refresh;              /* seconds between two reads */
+};
+
+#define MEET_REFRESH 900           /* refresh's default: 15m */
+
 struct meeting_step {
 	enum via via;
 	long seconds;
@@ -59,6 +75,9 @@ struct group {
 	enum pause_mode paused;
 	int paused_until;          /* a day, with PAUSE_UNTIL */
 	bool paused_set;
+	bool has_after_meeting;
+	struct meeting_step after_meeting[VIA_COUNT];
+	size_t nafter_meeting;
 };
 
 struct contact {
@@ -77,6 +96,11 @@ struct contact {
 	bool has_met;
 	int met_day, met_minute;   /* local */
 	time_t met_at;             /* set by config_apply_zone() */
+	/* What a meeting opens: the contact's own after_meeting, else its
+	 * group's, else the global one (set by config_parse); none: 0 steps. */
+	bool has_after_meeting;
+	struct meeting_step after_meeting[VIA_COUNT];
+	size_t nafter_meeting;
 	int once_day;              /* DAY_NONE when none */
 	char *once_text;
 	enum pause_mode paused;
@@ -124,6 +148,8 @@ struct config {
 	struct span card_lead;
 	struct imap_account *accounts;
 	size_t naccounts;
+	struct meet_source *meetings;
+	size_t nmeetings;
 	bool has_smtp;
 	struct server smtp;
 	struct calendar_conf calendar;

@@ -13,6 +13,7 @@
 #include "digest.h"
 #include "mime.h"
 #include "suggest.h"
+#include "tz.h"
 
 static const char *const section_title[DIGEST_NSECTIONS] = {
 	"Overdue", "Due today", "Coming up", "Cards to post", "Check back",
@@ -242,6 +243,93 @@ replies_section(const struct digest_input *in, struct buf *t, struct buf *h)
 	buf_puts(h, "</ul>\n");
 }
 
+/* "Meeting today": each meeting of the day with contacts, and for each
+ * contact why they matter, the newest note and the last contact, so that
+ * the user walks in prepared. */
+static void
+meetings_section(const struct digest_input *in, struct buf *t, struct buf *h)
+{
+	struct buf tmp = { 0 };
+
+	if (in->nmeetings == 0)
+		return;
+	section_head(t, h, "Meeting today", "#00695c");
+	for (size_t i = 0; i < in->nmeetings; i++) {
+		const struct digest_meeting *m = &in->meetings[i];
+		struct fu_item it = { .contact = m->contact, .history = m->history };
+		bool first = i == 0 || m->start != in->meetings[i - 1].start ||
+		    strcmp(m->title, in->meetings[i - 1].title) != 0;
+		int from = tz_minute_of(m->start), to = tz_minute_of(m->end);
+
+		if (first) {
+			buf_printf(t, "  * %02d:%02d-%02d:%02d %s\n", from / 60, from % 60, to / 60,
+			    to % 60, *m->title ? m->title : "(no title)");
+			if (i > 0)
+				buf_puts(h, "</ul></li>\n");
+			buf_printf(h, "<li style=\"margin:4px 0\"><b>%02d:%02d&ndash;%02d:%02d</b> ",
+			    from / 60, from % 60, to / 60, to % 60);
+			mime_html_escape(h, *m->title ? m->title : "(no title)");
+			buf_puts(h, "<ul style=\"margin:2px 0;padding-left:18px\">\n");
+		}
+		buf_reset(&tmp);
+		digest_last_contact(&it, &tmp);
+		buf_printf(t, "      %s: %s", m->contact->name, buf_str(&tmp));
+		buf_puts(h, "<li>");
+		mime_html_escape(h, m->contact->name);
+		buf_puts(h, ": ");
+		mime_html_escape(h, buf_str(&tmp));
+		if (m->contact->reason != NULL) {
+			buf_printf(t, "; why: %s", m->contact->reason);
+			buf_puts(h, "; why: ");
+			mime_html_escape(h, m->contact->reason);
+		}
+		if (m->note != NULL) {
+			buf_printf(t, "; note: %s", m->note);
+			buf_puts(h, "; note: ");
+			mime_html_escape(h, m->note);
+		}
+		buf_putc(t, '\n');
+		buf_puts(h, "</li>\n");
+	}
+	buf_puts(h, "</ul></li>\n</ul>\n");
+	buf_free(&tmp);
+}
+
+/* People met since the last digest who are not contacts, with the
+ * meeting's title as the reason to keep. */
+static void
+met_section(const struct digest_input *in, struct buf *t, struct buf *h)
+{
+	struct buf tmp = { 0 };
+
+	if (in->nmet == 0)
+		return;
+	section_head(t, h, "People you met", "#455a64");
+	for (size_t i = 0; i < in->nmet; i++) {
+		const struct suggestion *s = &in->met[i];
+
+		buf_reset(&tmp);
+		if (s->name != NULL && *s->name)
+			buf_printf(&tmp, "%s <%s>", s->name, s->address);
+		else
+			buf_puts(&tmp, s->address);
+		buf_printf(t, "  * %s: ", buf_str(&tmp));
+		buf_puts(h, "<li style=\"margin:4px 0\">");
+		mime_html_escape(h, buf_str(&tmp));
+		buf_puts(h, ": ");
+		buf_reset(&tmp);
+		suggest_describe(s, &tmp);
+		buf_printf(t, "%s\n", buf_str(&tmp));
+		mime_html_escape(h, buf_str(&tmp));
+		buf_puts(h, "</li>\n");
+	}
+	buf_puts(t, "  (not contacts yet: \"followupd suggest\" writes their sections, "
+	    "the meeting as the reason)\n");
+	buf_puts(h, "</ul>\n<p style=\"margin:2px 0;color:#555;font-size:13px\">Not contacts yet: "
+	    "<code>followupd suggest</code> writes their sections, the meeting as the reason.</p>\n");
+	buf_free(&tmp);
+}
+
 /* Once a week: people written to often who are not contacts. */
 static void
 suggest_section(const struct digest_input *in, struct buf *t, struct buf *h)
@@ -311,6 +399,7 @@ digest_render(const struct digest_input *in, struct digest *d)
 		mime_html_escape(&h, in->health[k]);
 		buf_puts(&h, "</p>\n");
 	}
+	meetings_section(in, &t, &h);
 	for (int sc = 0; sc < DIGEST_NSECTIONS; sc++) {
 		bool any = false;
 
@@ -339,6 +428,7 @@ digest_render(const struct digest_input *in, struct digest *d)
 			buf_puts(&h, "</table>\n");
 	}
 	replies_section(in, &t, &h);
+	met_section(in, &t, &h);
 	suggest_section(in, &t, &h);
 	if (d->total > d->listed) {
 		size_t more = d->total - d->listed;

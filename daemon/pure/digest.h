@@ -30,6 +30,15 @@ struct digest_applied {
 
 struct suggestion;
 
+/* A meeting of the digest's day with a contact ("Meeting today"). */
+struct digest_meeting {
+	const char *title;
+	time_t start, end;
+	const struct contact *contact;
+	const struct fu_history *history;   /* the contact's */
+	const char *note;              /* the newest note on them, or NULL */
+};
+
 struct digest_input {
 	const struct config *cfg;
 	const struct fu_item *items;   /* sorted, most urgent first */
@@ -42,6 +51,10 @@ struct digest_input {
 	size_t napplied_more;          /* more lines, not listed */
 	const struct suggestion *suggest;       /* people to consider adding */
 	size_t nsuggest;
+	const struct digest_meeting *meetings;  /* "Meeting today", by start */
+	size_t nmeetings;
+	const struct suggestion *met;           /* "People you met": not contacts */
+	size_t nmet;
 };
 
 struct digest {

@@ -42,6 +42,17 @@ followup_history_add(struct fu_history *h, time_t at, int day, enum via via)
 	}
 }
 
+void
+followup_history_meeting(struct fu_history *h, time_t at, int day, int minute)
+{
+	if (!h->cal_met || at > h->cal_met_at) {
+		h->cal_met = true;
+		h->cal_met_at = at;
+		h->cal_met_day = day;
+		h->cal_met_minute = minute;
+	}
+}
+
 /* The status on today of an item due on D and overdue after O. */
 static enum fu_status
 followup_status(int due, int overdue, struct span horizon, int today)
@@ -209,22 +220,35 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 		    h->via_day[VIA_CARD] <= bd;
 		finish(it, c, s, st, today, resolved);
 	}
-	if (c->has_met) {
-		for (size_t i = 0; i < s->nsteps; i++) {
-			struct fu_item *it = &out[n++];
-			enum via v = s->steps[i].via;
-			bool resolved;
+	if (c->has_met || h->cal_met) {
+		/* The newer of "met =" and the calendar's last meeting. */
+		bool cal = h->cal_met && (!c->has_met || h->cal_met_at > c->met_at);
+		time_t met_at = cal ? h->cal_met_at : c->met_at;
+		int met_day = cal ? h->cal_met_day : c->met_day;
+		int met_minute = cal ? h->cal_met_minute : c->met_minute;
 
+		for (size_t i = 0; i < c->nafter_meeting; i++) {
+			struct fu_item *it = &out[n];
+			enum via v = c->after_meeting[i].via;
+			bool resolved;
+			int overdue = met_day +
+			    (int)((met_minute + c->after_meeting[i].seconds / 60) / 1440);
+
+			/* A calendar brings a meeting a week, a month: a step
+			 * left undone drops out a week after it fell overdue
+			 * (a line of "met =" stays until the line goes). */
+			if (cal && today > overdue + FU_MEETING_STALE)
+				continue;
+			n++;
 			memset(it, 0, sizeof *it);
 			it->contact = c;
 			it->kind = FU_MEETING;
 			it->via = v;
 			it->title = step_title(v);
 			it->history = h;
-			it->due = it->cycle = c->met_day;
-			it->overdue = c->met_day +
-			    (int)((c->met_minute + s->steps[i].seconds / 60) / 1440);
-			resolved = h->has_via[v] && h->via_at[v] > c->met_at;
+			it->due = it->cycle = met_day;
+			it->overdue = overdue;
+			resolved = h->has_via[v] && h->via_at[v] > met_at;
 			finish(it, c, s, st, today, resolved);
 		}
 	}

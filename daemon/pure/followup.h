@@ -26,6 +26,12 @@ struct fu_history {
 	bool has_via[VIA_COUNT];
 	time_t via_at[VIA_COUNT];
 	int via_day[VIA_COUNT];
+	/* The newest meeting read from a calendar that has ended: its end,
+	 * local date and minute. It opens the contact's after_meeting steps
+	 * as "met =" does, whichever of the two is newer. */
+	bool cal_met;
+	time_t cal_met_at;
+	int cal_met_day, cal_met_minute;
 };
 
 /* A contact's state kept by the store. */
@@ -39,8 +45,6 @@ struct fu_state {
 struct fu_settings {
 	struct span horizon;       /* "coming up" window */
 	struct span card_lead;     /* birthday cards are due this long before */
-	const struct meeting_step *steps;   /* after a meeting */
-	size_t nsteps;
 };
 
 struct fu_item {
@@ -63,9 +67,15 @@ struct fu_item {
 };
 
 #define FU_MAX_ITEMS (3 + VIA_COUNT)
+/* Days after it fell overdue that a step opened by a calendar's meeting
+ * is still shown. */
+#define FU_MEETING_STALE 7
 
 /* Adds a touch to a history, keeping the newest of each kind. */
 void followup_history_add(struct fu_history *h, time_t at, int day, enum via via);
+/* Adds a meeting read from a calendar that ended at at (local day and
+ * minute), keeping the newest. */
+void followup_history_meeting(struct fu_history *h, time_t at, int day, int minute);
 /* Writes the items of contact c on local date today into out (room for
  * FU_MAX_ITEMS) and returns how many. The items point into c and h. */
 size_t followup_items(const struct contact *c, const struct fu_settings *s,

@@ -78,14 +78,80 @@ suggest_pick(const struct config *cfg, const char *const *address, const long *c
 	return k;
 }
 
+size_t
+suggest_add_met(const struct config *cfg, struct suggestion **v, size_t n,
+    const char *address, const char *name, const char *title, time_t at)
+{
+	struct suggestion *s = NULL;
+
+	if (config_contact_by_addr(cfg, address) != NULL ||
+	    strcasecmp(address, cfg->me_addr) == 0)
+		return n;
+	for (size_t i = 0; i < n && s == NULL; i++)
+		if (strcasecmp((*v)[i].address, address) == 0)
+			s = &(*v)[i];
+	if (s == NULL) {
+		*v = xrealloc(*v, (n + 2) * sizeof **v);
+		s = &(*v)[n];
+		memset(s, 0, sizeof *s);
+		s->address = xstrdup(address);
+		s->id = make_id(cfg, *v, n, address);
+		/* Someone new: once a month, to begin with. */
+		s->cadence = (struct span){ 1, SPAN_MONTH };
+		n++;
+	}
+	if (s->met_title == NULL || at > s->met_at) {
+		free(s->met_title);
+		free(s->name);
+		s->met_title = xstrdup(title);
+		s->met_at = at;
+		s->name = xstrdup(name ? name : "");
+	}
+	return n;
+}
+
 void
 suggest_free(struct suggestion *s, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		free(s[i].address);
 		free(s[i].id);
+		free(s[i].met_title);
+		free(s[i].name);
 	}
 	free(s);
+}
+
+/* A value as followupd.conf reads it back: quoted (with \" and \\) when
+ * it holds what would end or change it. */
+static void
+ini_value(struct buf *out, const char *v)
+{
+	size_t n = strlen(v);
+
+	if (strpbrk(v, ";#\"'\\") == NULL && n > 0 && v[0] != ' ' && v[n - 1] != ' ') {
+		buf_puts(out, v);
+		return;
+	}
+	buf_putc(out, '"');
+	for (; *v; v++) {
+		if (*v == '"' || *v == '\\')
+			buf_putc(out, '\\');
+		buf_putc(out, *v);
+	}
+	buf_putc(out, '"');
+}
+
+/* "20 Nov" */
+static void
+short_day(time_t t, char *out, size_t len)
+{
+	static const char *const months[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+		"Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+	int y, m, d;
+
+	day_to_ymd(tz_day_of(t), &y, &m, &d);
+	snprintf(out, len, "%d %s", d, months[(m - 1) % 12]);
 }
 
 void
@@ -93,9 +159,15 @@ suggest_describe(const struct suggestion *s, struct buf *out)
 {
 	char every[64], d[DAY_STRLEN];
 
-	span_describe(s->cadence, every, sizeof every);
-	day_format(tz_day_of(s->first), d);
-	buf_printf(out, "%s (%ld messages since %s)", every, s->count, d);
+	if (s->count > 0) {
+		span_describe(s->cadence, every, sizeof every);
+		day_format(tz_day_of(s->first), d);
+		buf_printf(out, "%s (%ld messages since %s)", every, s->count, d);
+	}
+	if (s->met_title != NULL) {
+		short_day(s->met_at, d, sizeof d);
+		buf_printf(out, "%smet at '%s' on %s", s->count > 0 ? "; " : "", s->met_title, d);
+	}
 }
 
 void
@@ -103,12 +175,27 @@ suggest_ini(const struct suggestion *s, struct buf *out)
 {
 	char d[DAY_STRLEN], text[32];
 
-	day_format(tz_day_of(s->last), d);
 	if (s->cadence.unit == SPAN_WEEK)
 		snprintf(text, sizeof text, "%dw", s->cadence.n);
 	else
 		snprintf(text, sizeof text, "%dm", s->cadence.n);
-	buf_printf(out, "[contact:%s]\nemail = %s\ncadence = %s   ; ", s->id, s->address, text);
+	buf_printf(out, "[contact:%s]\n", s->id);
+	if (s->name != NULL && s->name[0] != '\0') {
+		buf_puts(out, "name = ");
+		ini_value(out, s->name);
+		buf_putc(out, '\n');
+	}
+	buf_printf(out, "email = %s\ncadence = %s   ; ", s->address, text);
 	suggest_describe(s, out);
-	buf_printf(out, ", the last on %s\n", d);
+	if (s->count > 0) {
+		day_format(tz_day_of(s->last), d);
+		buf_printf(out, ", the last on %s", d);
+	}
+	buf_putc(out, '\n');
+	/* The back of the business card. */
+	if (s->met_title != NULL && s->met_title[0] != '\0') {
+		buf_puts(out, "reason = ");
+		ini_value(out, s->met_title);
+		buf_putc(out, '\n');
+	}
 }

@@ -139,6 +139,35 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	 * public address, which anyone can compute. */
 	/* and the display name a check-back's address had in the message */
 	"ALTER TABLE checkbacks ADD COLUMN name TEXT NOT NULL DEFAULT '';",
+	/* 5: meetings read from the user's calendars */
+	"CREATE TABLE cal_objects ("
+	"  source TEXT NOT NULL,"
+	"  href TEXT NOT NULL,"
+	"  etag TEXT NOT NULL DEFAULT '',"
+	"  data BLOB NOT NULL,"
+	"  PRIMARY KEY (source, href)) WITHOUT ROWID;"
+	"CREATE TABLE meetings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  source TEXT NOT NULL,"
+	"  uid TEXT NOT NULL,"
+	"  recur TEXT NOT NULL,"
+	"  href TEXT NOT NULL,"
+	"  start_at INTEGER NOT NULL,"
+	"  end_at INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  UNIQUE (source, uid, recur));"
+	"CREATE INDEX meetings_end ON meetings (source, end_at);"
+	"CREATE TABLE meeting_people ("
+	"  meeting INTEGER NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  PRIMARY KEY (meeting, address)) WITHOUT ROWID;"
+	"CREATE INDEX meeting_people_address ON meeting_people (address);"
+	"CREATE TABLE cal_sources ("
+	"  source TEXT PRIMARY KEY,"
+	"  tried_at INTEGER NOT NULL,"
+	"  refreshed_at INTEGER,"
+	"  error TEXT) WITHOUT ROWID;",
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -693,6 +722,23 @@ store_add_note(struct store *st, const char *id, time_t at, const char *text,
 }
 
 int
+store_note_latest(struct store *st, const char *id, char **text, time_t *at, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT text, at FROM notes WHERE contact = ?1"
+	    " ORDER BY at DESC, id DESC LIMIT 1", BINDS(BIND_TEXT(id)), err);
+	int rc;
+
+	*text = NULL;
+	if (s == NULL)
+		return -1;
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*text = xstrdup((const char *)sqlite3_column_text(s, 0));
+		*at = (time_t)sqlite3_column_int64(s, 1);
+	}
+	return lookup_done(st, s, rc, err);
+}
+
+int
 store_stats(struct store *st, struct store_stats *out, char **err)
 {
 	sqlite3_int64 v;
@@ -1225,6 +1271,184 @@ store_checkbacks_open(struct store *st,
 		    (const char *)sqlite3_column_text(s, 2), (time_t)sqlite3_column_int64(s, 3),
 		    arg) < 0)
 			break;
+	return rows_done(st, s, rc, err);
+}
+
+/* ---- meetings ---------------------------------------------------------------- */
+
+int
+store_calobj_each(struct store *st, const char *source,
+    int (*fn)(const struct store_calobj *, void *), void *arg, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT href, etag, data FROM cal_objects WHERE source = ?1"
+	    " ORDER BY href", BINDS(BIND_TEXT(source)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_calobj o = {
+			(const char *)sqlite3_column_text(s, 0),
+			(const char *)sqlite3_column_text(s, 1),
+			sqlite3_column_blob(s, 2), (size_t)sqlite3_column_bytes(s, 2),
+		};
+
+		if (o.data == NULL)
+			o.data = "";
+		if (fn(&o, arg) < 0)
+			break;
+	}
+	return rows_done(st, s, rc, err);
+}
+
+int
+store_calobj_put(struct store *st, const char *source, const struct store_calobj *o,
+    char **err)
+{
+	return run(st, "INSERT OR REPLACE INTO cal_objects (source, href, etag, data)"
+	    " VALUES (?1, ?2, ?3, ?4)", BINDS(BIND_TEXT(source), BIND_TEXT(o->href),
+	    BIND_TEXT(o->etag ? o->etag : ""), BIND_BLOB(o->data, o->len)), err);
+}
+
+int
+store_calobj_drop(struct store *st, const char *source, const char *href, char **err)
+{
+	return run(st, "DELETE FROM cal_objects WHERE source = ?1 AND href = ?2",
+	    BINDS(BIND_TEXT(source), BIND_TEXT(href)), err);
+}
+
+int
+store_meetings_clear(struct store *st, const char *source, time_t from, char **err)
+{
+	if (run(st, "DELETE FROM meeting_people WHERE meeting IN"
+	    " (SELECT id FROM meetings WHERE source = ?1 AND end_at > ?2)",
+	    BINDS(BIND_TEXT(source), BIND_INT(from)), err) < 0)
+		return -1;
+	return run(st, "DELETE FROM meetings WHERE source = ?1 AND end_at > ?2",
+	    BINDS(BIND_TEXT(source), BIND_INT(from)), err);
+}
+
+int
+store_calsource_forget(struct store *st, const char *source, char **err)
+{
+	if (store_meetings_clear(st, source, INT64_MIN, err) < 0 ||
+	    run(st, "DELETE FROM cal_objects WHERE source = ?1", BINDS(BIND_TEXT(source)),
+	    err) < 0)
+		return -1;
+	return run(st, "DELETE FROM cal_sources WHERE source = ?1", BINDS(BIND_TEXT(source)),
+	    err);
+}
+
+int
+store_meeting_add(struct store *st, const char *source, const struct store_meeting *m,
+    const struct store_person *people, size_t n, char **err)
+{
+	sqlite3_int64 id;
+
+	/* An occurrence kept from an earlier read (it ended before the
+	 * window) is replaced with its people. */
+	if (run(st, "DELETE FROM meeting_people WHERE meeting IN (SELECT id FROM meetings"
+	    " WHERE source = ?1 AND uid = ?2 AND recur = ?3)",
+	    BINDS(BIND_TEXT(source), BIND_TEXT(m->uid), BIND_TEXT(m->recur)), err) < 0 ||
+	    run(st, "INSERT OR REPLACE INTO meetings (source, uid, recur, href, start_at, end_at, title)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)", BINDS(BIND_TEXT(source), BIND_TEXT(m->uid),
+	    BIND_TEXT(m->recur), BIND_TEXT(m->href), BIND_INT(m->start), BIND_INT(m->end),
+	    BIND_TEXT(m->title)), err) < 0)
+		return -1;
+	id = sqlite3_last_insert_rowid(st->db);
+	for (size_t i = 0; i < n; i++)
+		if (run(st, "INSERT OR IGNORE INTO meeting_people (meeting, address, name)"
+		    " VALUES (?1, ?2, ?3)", BINDS(BIND_INT(id), BIND_TEXT(people[i].address),
+		    BIND_TEXT(people[i].name)), err) < 0)
+			return -1;
+	return 0;
+}
+
+int
+store_each_met(struct store *st, time_t before,
+    void (*fn)(void *arg, const char *address, time_t end), void *arg, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT p.address, max(m.end_at) FROM meeting_people p"
+	    " JOIN meetings m ON m.id = p.meeting WHERE m.end_at <= ?1 GROUP BY p.address",
+	    BINDS(BIND_INT(before)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(s, 0), (time_t)sqlite3_column_int64(s, 1));
+	return rows_done(st, s, rc, err);
+}
+
+int
+store_meetings_each(struct store *st, time_t from, time_t to,
+    int (*fn)(const struct store_meeting *m, const struct store_person *p, void *arg),
+    void *arg, char **err)
+{
+	/* One row per (uid, recur, address): the same invitation read from
+	 * two calendars is one meeting. */
+	sqlite3_stmt *s = query(st, "SELECT m.uid, m.recur, min(m.href), min(m.title),"
+	    " min(m.start_at), min(m.end_at), p.address, max(p.name) FROM meetings m"
+	    " JOIN meeting_people p ON p.meeting = m.id WHERE m.end_at > ?1 AND m.start_at < ?2"
+	    " GROUP BY m.uid, m.recur, p.address ORDER BY 5, 1, 2, 7",
+	    BINDS(BIND_INT(from), BIND_INT(to)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_meeting m = {
+			(const char *)sqlite3_column_text(s, 0),
+			(const char *)sqlite3_column_text(s, 1),
+			(const char *)sqlite3_column_text(s, 2),
+			(const char *)sqlite3_column_text(s, 3),
+			(time_t)sqlite3_column_int64(s, 4), (time_t)sqlite3_column_int64(s, 5),
+		};
+		struct store_person p = {
+			(const char *)sqlite3_column_text(s, 6),
+			(const char *)sqlite3_column_text(s, 7),
+		};
+
+		if (fn(&m, &p, arg) < 0)
+			break;
+	}
+	return rows_done(st, s, rc, err);
+}
+
+int
+store_calsource_set(struct store *st, const char *source, time_t tried, bool ok,
+    const char *error, char **err)
+{
+	return run(st, "INSERT INTO cal_sources (source, tried_at, refreshed_at, error)"
+	    " VALUES (?1, ?2, CASE WHEN ?3 THEN ?2 END, ?4) ON CONFLICT (source) DO UPDATE"
+	    " SET tried_at = ?2, refreshed_at = CASE WHEN ?3 THEN ?2 ELSE refreshed_at END,"
+	    " error = ?4", BINDS(BIND_TEXT(source), BIND_INT(tried), BIND_INT(ok),
+	    BIND_TEXT(ok ? NULL : error)), err);
+}
+
+int
+store_calsources_each(struct store *st,
+    int (*fn)(const struct store_calsource *, void *), void *arg, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT c.source, c.tried_at, c.refreshed_at, c.error,"
+	    " (SELECT count(*) FROM cal_objects o WHERE o.source = c.source),"
+	    " (SELECT count(*) FROM meetings m WHERE m.source = c.source)"
+	    " FROM cal_sources c ORDER BY c.source", NO_BINDS, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct store_calsource c = {
+			(const char *)sqlite3_column_text(s, 0),
+			(time_t)sqlite3_column_int64(s, 1), (time_t)sqlite3_column_int64(s, 2),
+			(const char *)sqlite3_column_text(s, 3),
+			(long)sqlite3_column_int64(s, 4), (long)sqlite3_column_int64(s, 5),
+		};
+
+		if (fn(&c, arg) < 0)
+			break;
+	}
 	return rows_done(st, s, rc, err);
 }
 

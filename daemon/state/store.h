@@ -14,7 +14,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 struct store_touch {
 	const char *key;           /* Message-ID, header hash, or a command's key */
@@ -77,6 +77,10 @@ int store_set_snooze(struct store *st, const char *id, int until, int today,
 int store_set_pause(struct store *st, const char *id, enum pause_mode mode,
     int until, int today, char **err);
 int store_add_note(struct store *st, const char *id, time_t at, const char *text,
+    char **err);
+/* The newest note on a contact: 0 with *text (allocated) and *at, 1 when
+ * it has none, -1 on error. */
+int store_note_latest(struct store *st, const char *id, char **text, time_t *at,
     char **err);
 /* The UIDVALIDITY and last UID scanned of a folder: 0, 1 when the folder
  * was never scanned, -1 on error. */
@@ -231,5 +235,62 @@ int store_correspondents_reset(struct store *st, const char *account, const char
 int store_correspondents_each(struct store *st, time_t since,
     int (*fn)(const char *address, long count, time_t first, time_t last, void *arg),
     void *arg, char **err);
+
+/* ---- meetings read from calendars ([meetings] sources) ----------------
+ * A source's calendar objects (an href, its ETag and its iCalendar text)
+ * are kept, so that a refresh fetches only what changed and re-reads the
+ * rest as its window moves; the meetings are what the last read made of
+ * them: one row per occurrence (source, UID, RECURRENCE-ID), with the
+ * people who took part (not the user, not those who declined). */
+struct store_calobj {
+	const char *href;
+	const char *etag;          /* "" when none */
+	const char *data;          /* the iCalendar text */
+	size_t len;
+};
+/* Every object of source, in href order; fn returns -1 to stop. */
+int store_calobj_each(struct store *st, const char *source,
+    int (*fn)(const struct store_calobj *, void *), void *arg, char **err);
+int store_calobj_put(struct store *st, const char *source, const struct store_calobj *o,
+    char **err);
+int store_calobj_drop(struct store *st, const char *source, const char *href, char **err);
+/* Forgets source's meetings that end after from (a read of the window
+ * [from, ...) puts back those still there); those that ended before stay. */
+int store_meetings_clear(struct store *st, const char *source, time_t from, char **err);
+/* Forgets everything of a source (no longer configured). */
+int store_calsource_forget(struct store *st, const char *source, char **err);
+struct store_meeting {
+	const char *uid, *recur;   /* recur "" for a single event */
+	const char *href;          /* the object it came from */
+	const char *title;
+	time_t start, end;
+};
+struct store_person {
+	const char *address;       /* lowercased */
+	const char *name;          /* "" when none */
+};
+int store_meeting_add(struct store *st, const char *source, const struct store_meeting *m,
+    const struct store_person *people, size_t n, char **err);
+/* The newest meeting per address among those that ended at or before
+ * before. */
+int store_each_met(struct store *st, time_t before,
+    void (*fn)(void *arg, const char *address, time_t end), void *arg, char **err);
+/* Each (meeting, person) of the meetings that overlap [from, to), in the
+ * order of their start; an occurrence read from two sources is given
+ * once. fn returns -1 to stop. */
+int store_meetings_each(struct store *st, time_t from, time_t to,
+    int (*fn)(const struct store_meeting *m, const struct store_person *p, void *arg),
+    void *arg, char **err);
+/* A source's last refresh: tried at tried; ok, or failed with error. */
+int store_calsource_set(struct store *st, const char *source, time_t tried, bool ok,
+    const char *error, char **err);
+struct store_calsource {
+	const char *source;
+	time_t tried_at, refreshed_at;   /* 0 when never */
+	const char *error;         /* of the last try, or NULL */
+	long objects, meetings;
+};
+int store_calsources_each(struct store *st,
+    int (*fn)(const struct store_calsource *, void *), void *arg, char **err);
 
 #endif

@@ -21,7 +21,7 @@ EXAMPLE="$SRCDIR/conf/followupd.conf.example"
 
 # ---- the example configuration ------------------------------------------------
 expect 0 -c "$EXAMPLE" check
-has "$T/out" "OK: 4 contacts, 2 groups, 1 IMAP account, SMTP"
+has "$T/out" "OK: 4 contacts, 3 groups, 1 IMAP account, SMTP, 1 calendar"
 # Every key of followupd.conf(5) is in it, set or commented out.
 sed -n 's/^\.It Ic \([a-z_]*\) = .*/\1/p; s/^\.It Ic \([a-z_]*\) = Ar path , Ic \([a-z_]*\) = .*/\2/p' \
     "$SRCDIR/man/followupd.conf.5" | sort -u >"$T/keys"

@@ -61,7 +61,38 @@ static const struct bad bads[] = {
 	{ HEAD "[contact:bob]\nemail = bob@example.com\nemail = b@example.com\n",
 	  "f.conf:5: duplicate key 'email' (first set at line 4)\n", EX_CONFIG },
 	{ HEAD "[group:clients]\nemail = x@example.com\n",
-	  "f.conf:4: 'email' cannot be set for a group (only cadence, reason and paused)\n", EX_CONFIG },
+	  "f.conf:4: 'email' cannot be set for a group (only cadence, reason, paused and after_meeting)\n", EX_CONFIG },
+	{ HEAD "[contact:bob]\nemail = bob@example.com\nafter_meeting = card\n",
+	  "f.conf:5: after_meeting: 'card': each channel needs a delay such as 24h\n", EX_CONFIG },
+	/* [meetings] */
+	{ HEAD "[meetings]\nuser = jane\n",
+	  "f.conf:3: [meetings]: missing 'url' (a CalDAV calendar or an .ics address) or 'dir' (a folder of .ics files)\n"
+	  "f.conf:3: [meetings]: missing a password source (password_command, password_file or password)\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = caldav://dav.example.org/cal/\n",
+	  "f.conf:4: url: 'caldav://dav.example.org/cal/': expected https://host/path (or webcal://)\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://jane:secret@dav.example.org/cal/\n",
+	  "f.conf:4: url: 'https://jane:secret@dav.example.org/cal/': put the login in 'user' and a password source, not in the address\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = http://dav.example.org/cal/\n",
+	  "f.conf:4: url: http:// is only allowed with tls = none, for 127.0.0.0/8 and ::1; use https://\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\ndir = /home/jane/cal\n",
+	  "f.conf:5: [meetings:work]: give either 'url' or 'dir', not both\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\ndir = cal\n", "f.conf:4: dir: must be an absolute path\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\nuser = jane\n",
+	  "f.conf:3: [meetings:work]: missing a password source (password_command, password_file or password)\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\npassword_command = p\n",
+	  "f.conf:3: [meetings:work]: a password source needs 'user'\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\nrefresh = 8d\n",
+	  "f.conf:5: refresh: between 1s and 7d\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\ntype = google\n",
+	  "f.conf:5: type: expected caldav or ics, got 'google'\n", EX_CONFIG },
+	{ HEAD "[meetings:work]\nurl = https://dav.example.org/cal/\nsent_folder = x\n",
+	  "f.conf:5: unknown key 'sent_folder' in [meetings:work]\n", EX_CONFIG },
+	{ HEAD "[meeting:work]\nurl = https://dav.example.org/cal/\n",
+	  "f.conf:3: unknown section [meeting:work] (did you mean [meetings:work]?)\n", EX_CONFIG },
+	{ HEAD "[meetings]\ndir = /c\n[meetings:default]\ndir = /d\n",
+	  "f.conf:5: [meetings:default]: calendar 'default' is already defined at line 3\n", EX_CONFIG },
+	{ HEAD "[meetings:a]\ndir = /c\nuser = jane\n",
+	  "f.conf:4: [meetings:a]: a 'dir' needs no login\n", EX_CONFIG },
 	{ HEAD "timezone = Europe/Atlantis\n",
 	  "f.conf:3: timezone: 'Europe/Atlantis': unknown time zone (not in the system zoneinfo)\n", EX_CONFIG },
 	{ HEAD "digest_time = 7.30\n",
@@ -346,6 +377,80 @@ test_defaults(void **unused)
 	assert_int_equal(d.count, 0);
 }
 
+/* after_meeting: the contact's own, else its group's, else the global
+ * one; none is no step. */
+static void
+test_after_meeting(void **unused)
+{
+	static const char text[] = HEAD "after_meeting = email 48h\n"
+	    "[group:team]\nafter_meeting = none\n"
+	    "[group:clients]\ncadence = 1m\n"
+	    "[group:quiet]\nafter_meeting =\n"
+	    "[contact:e]\nemail = e@example.com\ngroup = quiet\n"
+	    "[contact:a]\nemail = a@example.com\n"
+	    "[contact:b]\nemail = b@example.com\ngroup = team\n"
+	    "[contact:c]\nemail = c@example.com\ngroup = team\nafter_meeting = card 72h, call 1d\n"
+	    "[contact:d]\nemail = d@example.com\ngroup = clients\n";
+	struct diag d = {0};
+	struct config *cfg = parse(text, &d);
+	const struct contact *c;
+
+	assert_non_null(cfg);
+	c = config_contact(cfg, "a");
+	assert_int_equal(c->nafter_meeting, 1);
+	assert_int_equal(c->after_meeting[0].via, VIA_EMAIL);
+	assert_int_equal(c->after_meeting[0].seconds, 48 * 3600);
+	assert_int_equal(config_contact(cfg, "b")->nafter_meeting, 0);
+	assert_int_equal(config_contact(cfg, "e")->nafter_meeting, 0);   /* empty: none */
+	c = config_contact(cfg, "c");
+	assert_int_equal(c->nafter_meeting, 2);
+	assert_int_equal(c->after_meeting[0].via, VIA_CARD);
+	assert_int_equal(c->after_meeting[1].via, VIA_CALL);
+	assert_int_equal(c->after_meeting[1].seconds, 86400);
+	c = config_contact(cfg, "d");   /* a group without after_meeting: the global */
+	assert_int_equal(c->nafter_meeting, 1);
+	assert_int_equal(c->after_meeting[0].seconds, 48 * 3600);
+	config_free(cfg);
+}
+
+/* [meetings] sources: the kind from the address, webcal:// as https://. */
+static void
+test_meetings_sources(void **unused)
+{
+	static const char text[] = HEAD
+	    "[meetings]\nurl = https://dav.example.org/remote.php/dav/calendars/jane/personal/\n"
+	    "user = jane\npassword_command = pass dav\nrefresh = 5m\n"
+	    "[meetings:google]\nurl = https://calendar.google.com/calendar/ical/x/private-y/basic.ics\n"
+	    "[meetings:apple]\nurl = webcal://p01-calendars.icloud.com/published/2/abc\n"
+	    "[meetings:forced]\nurl = https://example.org/feed\ntype = ics\n"
+	    "[meetings:local]\ndir = /home/jane/.calendars/work\n"
+	    "[meetings:lo]\nurl = http://127.0.0.1:5232/jane/cal/\ntls = none\n";
+	struct diag d = {0};
+	struct config *cfg = parse(text, &d);
+
+	if (cfg == NULL)
+		fail_msg("%s", buf_str(&d.text));
+	assert_int_equal(cfg->nmeetings, 6);
+	assert_string_equal(cfg->meetings[0].name, "default");
+	assert_int_equal(cfg->meetings[0].kind, MSRC_CALDAV);
+	assert_int_equal(cfg->meetings[0].refresh, 300);
+	assert_int_equal(cfg->meetings[0].server.port, 443);
+	assert_string_equal(cfg->meetings[0].server.host, "dav.example.org");
+	assert_int_equal(cfg->meetings[1].kind, MSRC_ICS);
+	assert_int_equal(cfg->meetings[1].refresh, MEET_REFRESH);
+	assert_null(cfg->meetings[1].server.user);
+	assert_int_equal(cfg->meetings[2].kind, MSRC_ICS);
+	assert_string_equal(cfg->meetings[2].server.url,
+	    "https://p01-calendars.icloud.com/published/2/abc");
+	assert_int_equal(cfg->meetings[3].kind, MSRC_ICS);
+	assert_int_equal(cfg->meetings[4].kind, MSRC_DIR);
+	assert_string_equal(cfg->meetings[4].dir, "/home/jane/.calendars/work");
+	assert_int_equal(cfg->meetings[5].server.port, 5232);
+	assert_false(cfg->meetings[5].server.tls_verify);
+	assert_false(cfg->meetings[5].server.implicit_tls);
+	config_free(cfg);
+}
+
 static void
 test_many_contacts(void **unused)
 {
@@ -375,6 +480,8 @@ main(void)
 		cmocka_unit_test(test_full_example),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_many_contacts),
+		cmocka_unit_test(test_after_meeting),
+		cmocka_unit_test(test_meetings_sources),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -125,7 +125,8 @@ contact_state(struct fx *x, const char *id, struct fu_history *h, struct fu_stat
 	char *err = NULL;
 	size_t i = (size_t)(config_contact(x->cfg, id) - x->cfg->contacts);
 
-	if (agenda_build(&a, x->cfg, x->st, D("2026-11-23"), D("2026-11-23"), &err) < 0)
+	if (agenda_build(&a, x->cfg, x->st, D("2026-11-23"),
+	    tz_time_of(D("2026-11-23"), 12 * 60), &err) < 0)
 		fail_msg("%s", err);
 	*h = a.histories[i];
 	*s = a.states[i];

@@ -92,10 +92,7 @@ static const struct fu_state no_state = { DAY_NONE, DAY_NONE, PAUSE_NO, DAY_NONE
 static struct fu_settings
 settings(void)
 {
-	static const struct meeting_step steps[] = {
-		{ VIA_EMAIL, 24 * 3600 }, { VIA_CARD, 72 * 3600 },
-	};
-	struct fu_settings s = { { 7, SPAN_DAY }, { 5, SPAN_DAY }, steps, 2 };
+	struct fu_settings s = { { 7, SPAN_DAY }, { 5, SPAN_DAY } };
 
 	return s;
 }
@@ -108,6 +105,10 @@ blank_contact(struct contact *c, const char *id)
 	c->name = (char *)id;
 	c->last = DAY_NONE;
 	c->once_day = DAY_NONE;
+	/* The default after_meeting: email 24h, card 72h. */
+	c->after_meeting[0] = (struct meeting_step){ VIA_EMAIL, 24 * 3600 };
+	c->after_meeting[1] = (struct meeting_step){ VIA_CARD, 72 * 3600 };
+	c->nafter_meeting = 2;
 }
 
 static void
@@ -305,6 +306,58 @@ test_meeting(void **unused)
 	assert_int_equal(it[1].status, FU_OK);
 }
 
+/* A meeting read from a calendar opens the contact's steps from its end,
+ * the newer of it and "met =" wins, none opens nothing, and its steps drop
+ * out a week after they fell overdue. */
+static void
+test_calendar_meeting(void **unused)
+{
+	struct fu_settings s = settings();
+	struct fu_history h = {0};
+	struct fu_item it[FU_MAX_ITEMS];
+	struct contact c;
+	/* 2026-11-24 15:30 Berlin (UTC+1) is 14:30 UTC */
+	time_t end = 1795530600;   /* by Python's zoneinfo */
+
+	use_zone("Europe/Berlin");
+	blank_contact(&c, "dana");
+	assert_int_equal(tz_day_of(end), D("2026-11-24"));
+	assert_int_equal(tz_minute_of(end), 15 * 60 + 30);
+	followup_history_add(&h, end, D("2026-11-24"), VIA_MEETING);
+	followup_history_meeting(&h, end, D("2026-11-24"), 15 * 60 + 30);
+	/* an older one changes nothing */
+	followup_history_meeting(&h, end - 7 * 86400, D("2026-11-17"), 15 * 60 + 30);
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, D("2026-11-24"), it), 2);
+	assert_string_equal(it[0].title, "thank-you email");
+	assert_int_equal(it[0].due, D("2026-11-24"));
+	/* 15:30 + 24 h is the 25th, + 72 h the 27th */
+	assert_int_equal(it[0].overdue, D("2026-11-25"));
+	assert_int_equal(it[1].overdue, D("2026-11-27"));
+	assert_int_equal(it[0].status, FU_DUE);
+	/* a "met =" older than the calendar's meeting does not move them */
+	c.has_met = true;
+	c.met_day = D("2026-11-10");
+	c.met_minute = 9 * 60;
+	c.met_at = tz_time_of(c.met_day, c.met_minute);
+	followup_items(&c, &s, &h, &no_state, D("2026-11-24"), it);
+	assert_int_equal(it[0].due, D("2026-11-24"));
+	/* a newer one does */
+	c.met_day = D("2026-11-26");
+	c.met_at = tz_time_of(c.met_day, c.met_minute);
+	followup_items(&c, &s, &h, &no_state, D("2026-11-26"), it);
+	assert_int_equal(it[0].due, D("2026-11-26"));
+	c.has_met = false;
+	/* the card's step is shown until 7 days after it fell overdue, the
+	 * 27th: the 4th of December is its last day */
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, D("2026-12-04"), it), 1);
+	assert_string_equal(it[0].title, "handwritten card");
+	assert_int_equal(it[0].status, FU_OVERDUE);
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, D("2026-12-05"), it), 0);
+	/* after_meeting = none */
+	c.nafter_meeting = 0;
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, D("2026-11-24"), it), 0);
+}
+
 static void
 test_once(void **unused)
 {
@@ -450,6 +503,7 @@ main(void)
 		cmocka_unit_test(test_birthday_feb29),
 		cmocka_unit_test(test_meeting),
 		cmocka_unit_test(test_once),
+		cmocka_unit_test(test_calendar_meeting),
 		cmocka_unit_test(test_pause_and_snooze),
 		cmocka_unit_test(test_sort_and_describe),
 	};

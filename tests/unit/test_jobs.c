@@ -191,7 +191,7 @@ run_invites(struct fixture *f, struct job_invites *inv)
 	char *err = NULL;
 	int today = D("2026-11-23");
 
-	if (agenda_build(&a, f->cfg, f->st, today, today, &err) < 0)
+	if (agenda_build(&a, f->cfg, f->st, today, tz_time_of(today, 12 * 60), &err) < 0)
 		fail_msg("%s", err);
 	job_invites(&f->ctx, a.items, a.count, today, inv);
 	agenda_free(&a);

@@ -124,6 +124,8 @@ test_migration_from_1(void **state)
 	assert_int_equal(sqlite3_exec(db, "DROP TABLE secrets; DROP TABLE digests_sent;"
 	    "DROP TABLE reply_pending; DROP TABLE reply_lines;"
 	    "DROP TABLE checkbacks; DROP TABLE correspondents;"
+	    "DROP TABLE cal_objects; DROP TABLE meetings; DROP TABLE meeting_people;"
+	    "DROP TABLE cal_sources;"
 	    "ALTER TABLE invites DROP COLUMN message;"
 	    "ALTER TABLE invites DROP COLUMN contact;"
 	    "UPDATE schema_version SET version = 1;"

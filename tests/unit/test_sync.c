@@ -268,7 +268,8 @@ seen(struct fx *x, const char *id)
 
 	assert_non_null(c);
 	i = (size_t)(c - x->cfg->contacts);
-	if (agenda_build(&a, x->cfg, x->st, D("2026-11-23"), D("2026-11-23"), &err) < 0)
+	if (agenda_build(&a, x->cfg, x->st, D("2026-11-23"),
+	    tz_time_of(D("2026-11-23"), 12 * 60), &err) < 0)
 		fail_msg("%s", err);
 	s.any = a.histories[i].any;
 	s.last_at = a.histories[i].last_at;
