@@ -283,8 +283,9 @@ meet_refresh(const struct config *cfg, const struct meet_source *src, struct sto
 		int s = secret_fetch(&src->server, &secret, err);
 
 		if (s < 0) {
-			kept_free(&k);
-			return s == SECRET_TEMP ? CALF_TEMP : CALF_FINAL;
+			rc = s == SECRET_TEMP ? CALF_TEMP : CALF_FINAL;
+			secret = NULL;
+			goto fetched;
 		}
 	}
 	if (src->kind == MSRC_CALDAV)
@@ -293,6 +294,7 @@ meet_refresh(const struct config *cfg, const struct meet_source *src, struct sto
 		rc = fetch_ics(src, secret, cancel, &k, &f, err);
 	else
 		rc = fetch_dir(src, &k, &f, log, arg, err);
+fetched:
 	if (secret != NULL)
 		secret_free(secret);
 	kept_free(&k);
@@ -301,7 +303,9 @@ meet_refresh(const struct config *cfg, const struct meet_source *src, struct sto
 		char *why = clean_dup(*err);
 
 		fetched_free(&f);
-		if (store_calsource_set(st, src->name, now, false, why, &serr) < 0)
+		/* Stopped (a reload, the end): not the calendar's failure. */
+		if ((cancel == NULL || !atomic_load(cancel)) &&
+		    store_calsource_set(st, src->name, now, false, why, &serr) < 0)
 			free(serr);
 		free(why);
 		return rc;

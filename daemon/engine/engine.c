@@ -987,8 +987,9 @@ engine_run(struct config *cfg, const struct engine_opts *o)
 		    "be sent", cfg->file);
 	if (has(&e, ENGINE_MAIL))
 		log_msg(e.log, LOG_PRIO_NOTICE, "started: %zu contact%s, %zu IMAP account%s, "
-		    "state in %s", cfg->ncontacts, cfg->ncontacts == 1 ? "" : "s",
-		    cfg->naccounts, cfg->naccounts == 1 ? "" : "s", cfg->state_dir);
+		    "%zu calendar%s, state in %s", cfg->ncontacts, cfg->ncontacts == 1 ? "" : "s",
+		    cfg->naccounts, cfg->naccounts == 1 ? "" : "s",
+		    cfg->nmeetings, cfg->nmeetings == 1 ? "" : "s", cfg->state_dir);
 	e.cur = gen_start(&e, cfg);
 	status = loop(&e);
 	notify_send(&e.nt, "STOPPING=1");
