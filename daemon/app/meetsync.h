@@ -1,9 +1,9 @@
 /* meetsync: one refresh of a [meetings] source: fetches what changed
  * (CalDAV ETags, an .ics address's If-None-Match, a directory's sizes and
- * times), keeps the calendar objects in the store, and reads them all
- * again into the meetings of the window [now - MEET_PAST, now +
- * MEET_AHEAD), in one transaction. The network is never used inside a
- * transaction. Used by followupd sync and by the daemon's calendar threads. */
+ * times), reads every calendar object again into the meetings of the
+ * window [now - MEET_PAST, now + MEET_AHEAD), and keeps the objects and
+ * the meetings in the store in one transaction. Neither the network nor
+ * the parsing happens inside a transaction. Used by followupd sync and by the daemon's calendar threads. */
 #ifndef FOLLOWUPD_MEETSYNC_H
 #define FOLLOWUPD_MEETSYNC_H
 
@@ -18,11 +18,15 @@
 
 #define MEET_PAST (366L * 86400)   /* meetings this old still count */
 #define MEET_AHEAD (8L * 86400)    /* and those this far ahead are known */
+#define MEET_MAX_FETCH (64 << 20)  /* bytes fetched by one refresh, about */
+#define MEET_MAX_KEPT (64 << 20)   /* bytes of calendar objects kept per source */
+#define MEET_MAX_MEETINGS 20000    /* meetings in the window per source */
+#define MEET_MAX_SAID 20           /* problems said per object */
 
 struct meet_stats {
 	size_t read;           /* objects fetched: new or changed */
 	size_t removed;        /* objects gone from the source */
-	size_t objects;        /* objects kept */
+	size_t objects;        /* objects read */
 	size_t meetings;       /* occurrences in the window with someone else */
 	size_t errors;         /* events skipped or read in part, of the objects read */
 };

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "calfetch.h"
 #include "clean.h"
+#include "curlcancel.h"
 
 /* No transfer may take longer than this, however slowly data trickles. */
 #define CALFETCH_TOTAL_MAX 600
@@ -78,6 +79,7 @@ struct xfer {
 	CURL *c;
 	struct curl_slist *headers;
 	char errbuf[CURL_ERROR_SIZE];
+	long timeout;              /* seconds without a byte before giving up */
 	struct buf body;
 	bool too_big;
 	bool http_ok;              /* tls = none: http:// to loopback */
@@ -137,17 +139,6 @@ header_cb(char *line, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* libcurl calls this at least once a second while it waits. */
-static int
-progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-    curl_off_t ulnow)
-{
-	const atomic_bool *cancel = arg;
-
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return atomic_load(cancel) ? 1 : 0;
-}
-
 /* Sets up x->c for src->server.url with everything the three requests
  * share. false when libcurl cannot start. */
 static bool
@@ -160,6 +151,7 @@ xfer_init(struct xfer *x, const struct meet_source *src, const char *secret,
 
 	memset(x, 0, sizeof *x);
 	x->cancel = cancel;
+	x->timeout = timeout;
 	x->http_ok = !sv->tls_verify;
 	if ((x->c = curl_easy_init()) == NULL)
 		return false;
@@ -167,8 +159,10 @@ xfer_init(struct xfer *x, const struct meet_source *src, const char *secret,
 	curl_easy_setopt(x->c, CURLOPT_PROTOCOLS_STR, protos);
 	curl_easy_setopt(x->c, CURLOPT_REDIR_PROTOCOLS_STR, protos);
 	/* libcurl's default keeps the login from a host redirected to;
-	 * CURLOPT_UNRESTRICTED_AUTH stays off. */
-	curl_easy_setopt(x->c, CURLOPT_FOLLOWLOCATION, 1L);
+	 * CURLOPT_UNRESTRICTED_AUTH stays off. Without verification (tls =
+	 * none, loopback only) no redirect is followed: it could lead off
+	 * the machine, where nothing would be checked. */
+	curl_easy_setopt(x->c, CURLOPT_FOLLOWLOCATION, sv->tls_verify ? 1L : 0L);
 	curl_easy_setopt(x->c, CURLOPT_MAXREDIRS, CALFETCH_MAX_REDIRS);
 	curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(x->c, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -185,11 +179,7 @@ xfer_init(struct xfer *x, const struct meet_source *src, const char *secret,
 	curl_easy_setopt(x->c, CURLOPT_HEADERFUNCTION, header_cb);
 	curl_easy_setopt(x->c, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(x->c, CURLOPT_ACCEPT_ENCODING, "");
-	if (cancel != NULL) {
-		curl_easy_setopt(x->c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-		curl_easy_setopt(x->c, CURLOPT_XFERINFODATA, (void *)cancel);
-		curl_easy_setopt(x->c, CURLOPT_NOPROGRESS, 0L);
-	}
+	curlcancel_set(x->c, cancel);
 	if (sv->tls_verify) {
 		curl_easy_setopt(x->c, CURLOPT_SSL_VERIFYPEER, 1L);
 		curl_easy_setopt(x->c, CURLOPT_SSL_VERIFYHOST, 2L);
@@ -296,6 +286,11 @@ xfer_run(struct xfer *x, const char *url, long *code, char **err)
 		break;
 	case CURLE_ABORTED_BY_CALLBACK:
 		*err = xasprintf("%s: stopped", where);
+		break;
+	case CURLE_OPERATION_TIMEDOUT:
+		/* libcurl's words ("Operation too slow. Less than 1
+		 * bytes/sec ...") as a user would say it. */
+		*err = xasprintf("%s: no answer for %ld seconds (timeout)", where, x->timeout);
 		break;
 	default:
 		/* Name resolution, connection, timeouts, a broken TLS

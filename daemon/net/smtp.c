@@ -6,6 +6,7 @@
 
 #include "buf.h"
 #include "clean.h"
+#include "curlcancel.h"
 #include "secret.h"
 #include "smtp.h"
 
@@ -36,17 +37,6 @@ reply_text(const char *errbuf, CURLcode rc)
 
 	clean_append(&b, s, strnlen(s, 200));
 	return buf_take(&b);
-}
-
-/* libcurl calls this at least once a second while it waits. */
-static int
-progress_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-    curl_off_t ulnow)
-{
-	const atomic_bool *cancel = arg;
-
-	(void)dltotal, (void)dlnow, (void)ultotal, (void)ulnow;
-	return atomic_load(cancel) ? 1 : 0;
 }
 
 enum smtp_rc
@@ -81,11 +71,7 @@ smtp_send(const struct server *sv, const char *from, const char *rcpt,
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_SERVER_RESPONSE_TIMEOUT, timeout);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, (long)SMTP_SEND_MAX);
-	if (cancel != NULL) {
-		curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_cb);
-		curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)cancel);
-		curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-	}
+	curlcancel_set(c, cancel);
 	if (sv->tls_verify) {
 		/* STARTTLS or nothing; never CURLUSESSL_TRY. */
 		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);

@@ -160,6 +160,30 @@ instant(struct icaltimetype t)
 	return mktime(&tm);
 }
 
+/* Whether a TZID may be looked up as a file name under libical's zone
+ * directory: no "." or ".." segment, no control characters. */
+static bool
+tzid_ok(const char *tzid)
+{
+	const char *seg = tzid;
+
+	if (*tzid == '\0' || strlen(tzid) > ICSM_MAX_STR)
+		return false;
+	for (const char *p = tzid;; p++) {
+		if (*p == '/' || *p == '\0') {
+			size_t l = (size_t)(p - seg);
+
+			if ((l == 1 && seg[0] == '.') || (l == 2 && seg[0] == '.' && seg[1] == '.'))
+				return false;
+			if (*p == '\0')
+				return true;
+			seg = p + 1;
+		} else if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '\\') {
+			return false;
+		}
+	}
+}
+
 /* The zone a TZID names for component c: a VTIMEZONE of the text first
  * (searched up to the root), then libical's zones by TZID and by IANA
  * name, as libical itself resolves DTSTART. */
@@ -170,6 +194,10 @@ find_zone(icalcomponent *c, const char *tzid)
 
 	for (icalcomponent *p = c; p != NULL && z == NULL; p = icalcomponent_get_parent(p))
 		z = icalcomponent_get_timezone(p, tzid);
+	/* libical opens its zone directory + the name as it is:
+	 * "../../../dev/stdin" would be read (and block). */
+	if (z == NULL && !tzid_ok(tzid))
+		return NULL;
 	if (z == NULL)
 		z = icaltimezone_get_builtin_timezone_from_tzid(tzid);
 	if (z == NULL)
@@ -811,24 +839,238 @@ read_calendar(struct ctx *x, icalcomponent *cal)
 	free(items);
 }
 
+/* Whether the logical line l (n bytes, folds included) starts a
+ * component. Lenient (folds and blanks inside "BEGIN" are skipped), so
+ * that a nesting libical sees is never missed. */
+static bool
+is_begin(const char *l, size_t n)
+{
+	static const char want[] = "begin";
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		char c = l[i];
+
+		if (c == '\r' || c == '\n' || c == ' ' || c == '\t')
+			continue;
+		if (k == 5)
+			return c == ':' || c == ';';
+		if ((c | 0x20) != want[k++])
+			return false;
+	}
+	return false;
+}
+
+/* Whether l ends a component. Strict (the line itself starts with
+ * "END:" or "END;"), so that libical never ends fewer than counted. */
+static bool
+is_end(const char *l, size_t n)
+{
+	return n >= 4 && (l[0] | 0x20) == 'e' && (l[1] | 0x20) == 'n' &&
+	    (l[2] | 0x20) == 'd' && (l[3] == ':' || l[3] == ';');
+}
+
+/* A copy of text (up to a NUL) for libical, NUL-terminated, with what
+ * would make libical slow or large left out: logical lines longer than
+ * ICSM_MAX_LINE (it joins a line in time quadratic in its length), lines
+ * past ICSM_MAX_LINES, and lines once ICSM_MAX_PARSE_COST is spent (it
+ * may scan a component's properties once per line: a line costs the
+ * lines before it in its component). NULL when components nest deeper
+ * than ICSM_MAX_DEPTH (libical frees a tree recursively). *dropped
+ * counts the lines left out. */
+static char *
+prepare(const char *text, size_t len, size_t *dropped)
+{
+	size_t n = strnlen(text, len), i = 0, o = 0, lines = 0;
+	size_t count[ICSM_MAX_DEPTH + 2] = { 0 };
+	int64_t cost = 0;
+	int depth = 0;
+	char *out = xmalloc(n + 1);
+
+	*dropped = 0;
+	while (i < n) {
+		size_t j = i, l;
+		const char *nl;
+		bool keep;
+
+		/* A logical line: physical lines while the next starts with a
+		 * blank (a fold), as libical's icalparser_get_line joins them. */
+		for (;;) {
+			if ((nl = memchr(text + j, '\n', n - j)) == NULL) {
+				j = n;
+				break;
+			}
+			j = (size_t)(nl - text) + 1;
+			if (j < n && (text[j] == ' ' || text[j] == '\t'))
+				continue;
+			break;
+		}
+		l = j - i;
+		if (l > ICSM_MAX_LINE) {
+			keep = false;
+		} else if (is_end(text + i, l)) {
+			/* At 0, libical's level is 0 too (it counts no BEGIN
+			 * this does not): an END there only makes it warn. */
+			keep = depth > 0;
+			if (depth > 0)
+				depth--;
+		} else if (lines >= ICSM_MAX_LINES) {
+			keep = false;
+		} else if (is_begin(text + i, l)) {
+			if (++depth > ICSM_MAX_DEPTH) {
+				free(out);
+				return NULL;
+			}
+			count[depth] = 0;
+			keep = true;
+		} else {
+			keep = cost + (int64_t)count[depth] + 1 <= ICSM_MAX_PARSE_COST;
+			if (keep)
+				cost += (int64_t)count[depth]++ + 1;
+		}
+		if (keep) {
+			memcpy(out + o, text + i, l);
+			o += l;
+			lines++;
+		} else {
+			++*dropped;
+		}
+		i = j;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* Whether the STANDARD and DAYLIGHT parts of the VTIMEZONE z are cheap to
+ * expand: libical expands every rule from its DTSTART (1601 for
+ * Outlook) to the year it needs, one change per instance, walking
+ * every period of the rule (a SECONDLY rule: every second of 400 years,
+ * tens of GB). Counts at most ICSM_MAX_TZ_COST changes or periods. */
+static bool
+tz_cheap(icalcomponent *z)
+{
+	int64_t cost = 0;
+
+	for (icalcomponent *c = icalcomponent_get_first_component(z, ICAL_ANY_COMPONENT);
+	    c != NULL; c = icalcomponent_get_next_component(z, ICAL_ANY_COMPONENT)) {
+		icalproperty *p = icalcomponent_get_first_property(c, ICAL_DTSTART_PROPERTY);
+		int year = p != NULL ? icalproperty_get_dtstart(p).year : 1;
+		int64_t years = year < 2040 ? 2040 - (int64_t)(year > 0 ? year : 0) : 1;
+
+		cost++;
+		for (p = icalcomponent_get_first_property(c, ICAL_RDATE_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(c, ICAL_RDATE_PROPERTY))
+			cost++;
+		for (p = icalcomponent_get_first_property(c, ICAL_RRULE_PROPERTY); p != NULL;
+		    p = icalcomponent_get_next_property(c, ICAL_RRULE_PROPERTY)) {
+			struct icalrecurrencetype r = icalproperty_get_rrule(p);
+			int64_t per_year, each = 1;
+			int nd = 0, nmd = 0, nm = 0, nh = 0, nmi = 0, ns = 0;
+
+			switch (r.freq) {
+			case ICAL_YEARLY_RECURRENCE: per_year = 1; break;
+			case ICAL_MONTHLY_RECURRENCE: per_year = 12; break;
+			case ICAL_WEEKLY_RECURRENCE: per_year = 53; break;
+			case ICAL_DAILY_RECURRENCE: per_year = 366; break;
+			default: return false;   /* hours or shorter, or none */
+			}
+			while (nd < ICAL_BY_DAY_SIZE && r.by_day[nd] != ICAL_RECURRENCE_ARRAY_MAX)
+				nd++;
+			while (nmd < ICAL_BY_MONTHDAY_SIZE &&
+			    r.by_month_day[nmd] != ICAL_RECURRENCE_ARRAY_MAX)
+				nmd++;
+			while (nm < ICAL_BY_MONTH_SIZE && r.by_month[nm] != ICAL_RECURRENCE_ARRAY_MAX)
+				nm++;
+			while (nh < ICAL_BY_HOUR_SIZE && r.by_hour[nh] != ICAL_RECURRENCE_ARRAY_MAX)
+				nh++;
+			while (nmi < ICAL_BY_MINUTE_SIZE && r.by_minute[nmi] != ICAL_RECURRENCE_ARRAY_MAX)
+				nmi++;
+			while (ns < ICAL_BY_SECOND_SIZE && r.by_second[ns] != ICAL_RECURRENCE_ARRAY_MAX)
+				ns++;
+			if (r.by_year_day[0] != ICAL_RECURRENCE_ARRAY_MAX ||
+			    r.by_week_no[0] != ICAL_RECURRENCE_ARRAY_MAX)
+				each = 366;
+			/* Instances in a period: at most 5 a month per BYDAY, one a
+			 * month per BYMONTHDAY, times the times of day. */
+			if (nd > 0 || nmd > 0) {
+				int64_t days = nd > 0 ? 5 * (int64_t)nd : 31;
+
+				if (nmd > 0 && nmd < days)
+					days = nmd;
+				each = days * (r.freq == ICAL_YEARLY_RECURRENCE ? (nm > 0 ? nm : 12) : 1);
+			}
+			each *= (nh > 0 ? nh : 1) * (nmi > 0 ? nmi : 1) * (int64_t)(ns > 0 ? ns : 1);
+			cost += years * per_year * each;
+			if (cost > ICSM_MAX_TZ_COST)
+				return false;
+		}
+		if (cost > ICSM_MAX_TZ_COST)
+			return false;
+	}
+	return true;
+}
+
+/* Removes the VTIMEZONEs of c and below that tz_cheap refuses (a TZID
+ * they defined is then looked up among libical's own zones), and those
+ * past ICSM_MAX_TZ per text. depth is bounded by prepare. */
+static void
+tz_prune(struct ctx *x, icalcomponent *c, size_t *seen)
+{
+	icalcomponent **bad = NULL;
+	size_t nbad = 0;
+
+	for (icalcomponent *k = icalcomponent_get_first_component(c, ICAL_ANY_COMPONENT);
+	    k != NULL; k = icalcomponent_get_next_component(c, ICAL_ANY_COMPONENT)) {
+		icalproperty *p;
+		char *name;
+
+		if (icalcomponent_isa(k) != ICAL_VTIMEZONE_COMPONENT) {
+			tz_prune(x, k, seen);
+			continue;
+		}
+		if (++*seen <= ICSM_MAX_TZ && tz_cheap(k))
+			continue;
+		p = icalcomponent_get_first_property(k, ICAL_TZID_PROPERTY);
+		name = cut_dup(p != NULL ? icalproperty_get_tzid(p) : NULL);
+		if (*seen > ICSM_MAX_TZ)
+			error(x, "", "more than %d time zones; '%s' is not read", ICSM_MAX_TZ, name);
+		else
+			error(x, "", "the time zone '%s' has rules too costly to expand; "
+			    "it is not read", name);
+		free(name);
+		bad = xrealloc(bad, (nbad + 1) * sizeof *bad);
+		bad[nbad++] = k;
+	}
+	for (size_t i = 0; i < nbad; i++) {
+		icalcomponent_remove_component(c, bad[i]);
+		icalcomponent_free(bad[i]);
+	}
+	free(bad);
+}
+
 int
 icsm_parse(const char *text, size_t len, time_t from, time_t to,
     struct icsm_list *out, icsm_error_fn err, void *arg)
 {
 	struct ctx x = { from, to, out, out->n, 0, false, 0, err, arg };
 	icalcomponent *root, *c;
-	size_t first = out->n, ncal = 0;
-	char *copy = xmalloc(len + 1);
-
+	size_t first = out->n, ncal = 0, dropped, ntz = 0;
 	/* The parser wants a C string; a NUL inside ends the text there. */
-	memcpy(copy, text, len);
-	copy[len] = '\0';
+	char *copy = prepare(text, len, &dropped);
+
+	if (copy == NULL) {
+		error(&x, "", "components nested more than %d deep", ICSM_MAX_DEPTH);
+		return -1;
+	}
 	root = icalparser_parse_string(copy);
 	free(copy);
 	if (root == NULL) {
 		err(arg, "", "not an iCalendar object");
 		return -1;
 	}
+	if (dropped > 0)
+		error(&x, "", "%zu lines too long or too many are left out", dropped);
+	tz_prune(&x, root, &ntz);
 	if (out->n > 0)   /* its size now known exactly */
 		out->v = xrealloc(out->v, out->n * sizeof *out->v);
 	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
@@ -853,20 +1095,24 @@ icsm_parse(const char *text, size_t len, time_t from, time_t to,
 }
 
 void
+icsm_occ_free(struct icsm_occ *o)
+{
+	free(o->uid);
+	free(o->recur);
+	free(o->title);
+	for (size_t j = 0; j < o->npeople; j++) {
+		free(o->people[j].addr);
+		free(o->people[j].name);
+	}
+	free(o->people);
+	memset(o, 0, sizeof *o);
+}
+
+void
 icsm_list_free(struct icsm_list *l)
 {
-	for (size_t i = 0; i < l->n; i++) {
-		struct icsm_occ *o = &l->v[i];
-
-		free(o->uid);
-		free(o->recur);
-		free(o->title);
-		for (size_t j = 0; j < o->npeople; j++) {
-			free(o->people[j].addr);
-			free(o->people[j].name);
-		}
-		free(o->people);
-	}
+	for (size_t i = 0; i < l->n; i++)
+		icsm_occ_free(&l->v[i]);
 	free(l->v);
 	l->v = NULL;
 	l->n = 0;

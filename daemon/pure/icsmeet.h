@@ -52,6 +52,24 @@
 #define ICSM_MAX_OCC 20000
 #define ICSM_MAX_PEOPLE 200
 #define ICSM_MAX_STR 512
+/* What libical is given: components nested at most ICSM_MAX_DEPTH deep
+ * (else the text is refused: libical frees a tree recursively); logical
+ * lines of at most ICSM_MAX_LINE bytes (libical joins a line in time
+ * quadratic in its length: 12 s for 12 MB), at most ICSM_MAX_LINES of
+ * them, and lines within ICSM_MAX_PARSE_COST (libical may scan a
+ * component's properties once per line it adds: a line costs the lines
+ * before it in its component, about 8 ns each); the lines past these
+ * bounds are left out, with one error. A VTIMEZONE whose rules would
+ * expand to more than ICSM_MAX_TZ_COST changes or periods (libical
+ * expands them from their DTSTART on: a SECONDLY one fills memory), and
+ * those past ICSM_MAX_TZ in one text, are left out with an error; a
+ * TZID they defined is then looked up as an IANA name. */
+#define ICSM_MAX_DEPTH 32
+#define ICSM_MAX_LINE 65536
+#define ICSM_MAX_LINES 400000
+#define ICSM_MAX_PARSE_COST 50000000
+#define ICSM_MAX_TZ_COST 100000
+#define ICSM_MAX_TZ 1000
 
 struct icsm_person {
 	char *addr;            /* lowercased, "mailto:" removed */
@@ -103,5 +121,7 @@ typedef void (*icsm_error_fn)(void *arg, const char *uid, const char *message);
 int icsm_parse(const char *text, size_t len, time_t from, time_t to,
     struct icsm_list *out, icsm_error_fn err, void *arg);
 void icsm_list_free(struct icsm_list *l);
+/* Frees what one occurrence holds (and zeroes it). */
+void icsm_occ_free(struct icsm_occ *o);
 
 #endif

@@ -34,9 +34,7 @@ FMT_STATUS_NEVER='last refresh: never'   # ... of a source never read
 FMT_AUTH_ERROR='HTTP 401'            # a refused password ("login refused"?)
 FMT_TLS_ERROR='not trusted'          # an untrusted certificate (as for IMAP)
 FMT_SIZE_ERROR='16 MiB'              # a body over the cap
-FMT_TIMEOUT_ERROR='too slow'         # a server that stalls past `timeout` (today
-                                     # libcurl's "Operation too slow. Less than 1
-                                     # bytes/sec transferred the last 3 seconds")
+FMT_TIMEOUT_ERROR='no answer for 3 seconds (timeout)'   # a server that stalls past `timeout`
 SYNC_BAD_EVENTS_STATUS=0             # sync's status when some events are bad
 SYNC_SOURCE_ERROR_STATUS=69          # ... when a source fails and the others are
                                      # read (EX_UNAVAILABLE, as today's code does)

@@ -482,6 +482,104 @@ test_appends(void **state)
 	assert_null(l.v);
 }
 
+/* Appends s n times to b. */
+static void
+repeat(struct buf *b, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf_puts(b, s);
+}
+
+static void
+test_hostile_shapes(void **state)
+{
+	/* Each of these took libical minutes, gigabytes or the stack: a
+	 * nesting a million deep (freed recursively), a 1 MB line (joined in
+	 * quadratic time), 200,000 empty properties in one event (each
+	 * removed by a scan of the event's properties). */
+	static const char ev[] = "BEGIN:VEVENT\r\nUID:ok\r\nDTSTART:20240601T090000Z\r\n"
+	    "ORGANIZER:mailto:a@example.org\r\n";
+	struct icsm_list l = { 0 };
+	struct errs e = { 0 };
+	struct buf b = { 0 };
+
+	(void)state;
+	buf_puts(&b, HEAD);
+	repeat(&b, "BEGIN:X-DEEP\r\n", 200000);
+	repeat(&b, "END:X-DEEP\r\n", 200000);
+	buf_puts(&b, TAIL);
+	assert_int_equal(icsm_parse(b.data, b.len, JAN1, Y2025, &l, on_err, &e), -1);
+	assert_int_equal(e.n, 1);
+	assert_string_equal(e.msg[0], "components nested more than 32 deep");
+	/* Folded, lower case, with parameters: still a BEGIN. */
+	b.len = 0;
+	buf_puts(&b, HEAD);
+	repeat(&b, "beg\r\n in;X=1:X-DEEP\r\n", 40);
+	buf_puts(&b, TAIL);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(icsm_parse(b.data, b.len, JAN1, Y2025, &l, on_err, &e), -1);
+
+	b.len = 0;
+	buf_puts(&b, HEAD);
+	buf_puts(&b, ev);
+	buf_puts(&b, "DESCRIPTION:");
+	repeat(&b, "x", 1000000);
+	buf_puts(&b, "\r\nSUMMARY:kept\r\n");
+	repeat(&b, "X-EMPTY:\r\n", 200000);
+	buf_puts(&b, "END:VEVENT\r\n" TAIL);
+	memset(&e, 0, sizeof e);
+	assert_int_equal(icsm_parse(b.data, b.len, JAN1, Y2025, &l, on_err, &e), 0);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].title, "kept");
+	assert_int_equal(l.v[0].npeople, 1);
+	assert_true(e.n >= 1);
+	assert_non_null(strstr(e.msg[0], "lines too long or too many are left out"));
+	icsm_list_free(&l);
+	buf_free(&b);
+}
+
+static void
+test_hostile_zones(void **state)
+{
+	/* A SECONDLY rule in a VTIMEZONE: libical would expand every second
+	 * since 1601 (gigabytes in seconds). The zone is left out, and the
+	 * TZID, which names no IANA zone, skips the event. A TZID that
+	 * climbs out of the zone directory is never opened (libical would
+	 * read /dev/stdin and wait). An ordinary yearly zone stays. */
+	static const char t[] = HEAD
+	    "BEGIN:VTIMEZONE\r\nTZID:Evil\r\nBEGIN:STANDARD\r\n"
+	    "DTSTART:16010101T000000\r\nRRULE:FREQ=SECONDLY\r\n"
+	    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+	    "BEGIN:VTIMEZONE\r\nTZID:Yearly\r\nBEGIN:STANDARD\r\n"
+	    "DTSTART:16011028T030000\r\nRRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10\r\n"
+	    "TZOFFSETFROM:+0200\r\nTZOFFSETTO:+0100\r\nEND:STANDARD\r\n"
+	    "BEGIN:DAYLIGHT\r\nDTSTART:16010325T020000\r\n"
+	    "RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3\r\n"
+	    "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\n"
+	    "BEGIN:VEVENT\r\nUID:evil\r\nDTSTART;TZID=Evil:20240601T120000\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:path\r\n"
+	    "DTSTART;TZID=../../../../../../dev/stdin:20240601T120000\r\nEND:VEVENT\r\n"
+	    "BEGIN:VEVENT\r\nUID:yearly\r\nDTSTART;TZID=Yearly:20240601T120000\r\nEND:VEVENT\r\n"
+	    TAIL;
+	struct errs e;
+	struct icsm_list l = parse(t, JAN1, Y2025, &e);
+
+	(void)state;
+	assert_int_equal(e.n, 3);
+	assert_string_equal(e.uid[0], "");
+	assert_string_equal(e.msg[0], "the time zone 'Evil' has rules too costly to expand; "
+	    "it is not read");
+	assert_string_equal(e.uid[1], "evil");
+	assert_string_equal(e.msg[1], "unknown time zone 'Evil'");
+	assert_string_equal(e.uid[2], "path");
+	assert_string_equal(e.msg[2], "unknown time zone '../../../../../../dev/stdin'");
+	/* 12:00 CEST is 10:00Z: 1717200000 + 36000. */
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.v[0].uid, "yearly");
+	assert_int_equal(l.v[0].start, 1717236000);
+	icsm_list_free(&l);
+}
+
 int
 main(void)
 {
@@ -502,6 +600,8 @@ main(void)
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_parse_errors_kept),
 		cmocka_unit_test(test_appends),
+		cmocka_unit_test(test_hostile_shapes),
+		cmocka_unit_test(test_hostile_zones),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
