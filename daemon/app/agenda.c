@@ -47,6 +47,48 @@ add_met(void *arg, const char *address, time_t end)
 	followup_history_meeting(h, end, tz_day_of(end), tz_minute_of(end));
 }
 
+static char *keep(struct agenda *a, char *s);
+
+/* The newest message sent to or received from a contact (whichever of
+ * its addresses), with the day its wait ends. */
+static void
+add_message(struct fill *f, const char *address, time_t at, const char *key,
+    const char *subject, bool received)
+{
+	const struct contact *c = config_contact_by_addr(f->cfg, address);
+	struct fu_message *m;
+	long wait;
+
+	if (c == NULL)
+		return;
+	m = received ? &f->a->histories[c - f->cfg->contacts].received :
+	    &f->a->histories[c - f->cfg->contacts].sent;
+	if (m->any && m->at >= at)
+		return;
+	wait = received ? c->answer_within : c->nudge;
+	m->any = true;
+	m->at = at;
+	m->day = tz_day_of(at);
+	m->wait_day = tz_day_of(at + wait);
+	/* Kept by the agenda: a few per contact at most. */
+	m->key = keep(f->a, xstrdup(key));
+	m->address = keep(f->a, xstrdup(address));
+	m->subject = subject != NULL ? keep(f->a, clean_dup(subject)) : NULL;
+}
+
+static void
+add_sent(void *arg, const char *address, time_t at, const char *key, const char *subject)
+{
+	add_message(arg, address, at, key, subject, false);
+}
+
+static void
+add_received(void *arg, const char *address, time_t at, const char *key,
+    const char *subject)
+{
+	add_message(arg, address, at, key, subject, true);
+}
+
 static void
 add_state(void *arg, const char *id, const struct fu_state *s)
 {
@@ -205,6 +247,8 @@ agenda_build(struct agenda *a, const struct config *cfg, struct store *st,
 		met_before = now;
 	if (store_each_latest(st, tz_time_of(day + 1, 0), add_latest, &f, err) < 0 ||
 	    store_each_met(st, met_before, add_met, &f, err) < 0 ||
+	    store_each_sent(st, tz_time_of(day + 1, 0), add_sent, &f, err) < 0 ||
+	    store_each_received(st, tz_time_of(day + 1, 0), add_received, &f, err) < 0 ||
 	    store_each_state(st, add_state, &f, err) < 0 ||
 	    note_new(&f, st, today, err) < 0) {
 		free(f.known);

@@ -224,6 +224,37 @@ today_free(struct today *x)
 	free(x->notes);
 }
 
+/* Check-backs answered since the last digest, for "Answered". */
+struct answers {
+	const struct config *cfg;
+	struct digest_answer *v;
+	size_t n;
+};
+
+static int
+add_answer(const char *address, const char *name, const char *reason, time_t at, void *arg)
+{
+	struct answers *x = arg;
+	const struct contact *c = config_contact_by_addr(x->cfg, address);
+
+	x->v = xrealloc(x->v, (x->n + 1) * sizeof *x->v);
+	/* Cleaned again: states of earlier versions kept them raw. */
+	x->v[x->n++] = (struct digest_answer){
+		c != NULL ? xstrdup(c->name) : clean_dup(*name ? name : address),
+		clean_dup(reason != NULL ? reason : ""), at };
+	return 0;
+}
+
+static void
+answers_free(struct answers *x)
+{
+	for (size_t i = 0; i < x->n; i++) {
+		free((char *)x->v[i].who);
+		free((char *)x->v[i].reason);
+	}
+	free(x->v);
+}
+
 /* When the people met since count from: the last digest sent before day,
  * else a week before day. */
 static time_t
@@ -252,7 +283,8 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	struct suggestion *sugg = NULL, *met = NULL;
 	size_t nsugg = 0, nmet = 0;
 	struct today today = { 0 };
-	time_t until;
+	struct answers answers = { cfg, NULL, 0 };
+	time_t until, since;
 	char *err = NULL, *id = NULL, *msg = NULL, *health;
 	int known;
 	enum smtp_rc rc;
@@ -286,10 +318,11 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	until = tz_time_of(day + 1, 0);
 	if (ctx->now < until)
 		until = ctx->now;
+	since = met_since(st, out->date, day);
 	if (store_meetings_each(st, tz_time_of(day, 0), tz_time_of(day + 1, 0), add_today,
 	    &today, &err) < 0 || today.rc < 0 ||
-	    job_met(ctx, met_since(st, out->date, day), until, JOB_DIGEST_MET, &met, &nmet,
-	    &err) < 0) {
+	    job_met(ctx, since, until, JOB_DIGEST_MET, &met, &nmet, &err) < 0 ||
+	    store_checkbacks_answered(st, since, until, add_answer, &answers, &err) < 0) {
 		if (today.err != NULL) {
 			free(err);
 			err = today.err;
@@ -300,6 +333,7 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 		suggest_free(sugg, nsugg);
 		suggest_free(met, nmet);
 		today_free(&today);
+		answers_free(&answers);
 		agenda_free(&a);
 		return;
 	}
@@ -312,6 +346,8 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	in.nmeetings = today.n;
 	in.met = met;
 	in.nmet = nmet;
+	in.answers = answers.v;
+	in.nanswers = answers.n;
 	digest_render(&in, &d);
 	out->subject = xstrdup(d.subject);
 	out->items = d.total;
@@ -348,8 +384,8 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 		out->result = JOB_DIGEST_ALREADY;
 		goto done;
 	}
-	if (d.total == 0 && nmet == 0 && today.n == 0 && !cfg->send_empty_digest &&
-	    !opt->force) {
+	if (d.total == 0 && nmet == 0 && today.n == 0 && answers.n == 0 &&
+	    !cfg->send_empty_digest && !opt->force) {
 		out->result = JOB_DIGEST_EMPTY;
 		goto done;
 	}
@@ -387,6 +423,7 @@ done:
 	suggest_free(sugg, nsugg);
 	suggest_free(met, nmet);
 	today_free(&today);
+	answers_free(&answers);
 	free(msg);
 	free(id);
 	digest_free(&d);

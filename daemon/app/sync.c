@@ -11,6 +11,7 @@
 #include "control.h"
 #include "day.h"
 #include "hmap.h"
+#include "meetpick.h"
 #include "reply.h"
 #include "scan.h"
 #include "sync.h"
@@ -36,6 +37,7 @@ struct batch {
 	const uint32_t *asked;
 	size_t nasked;
 	bool *answered;
+	bool inbox;           /* received mail: who wrote, not to whom */
 };
 
 static int
@@ -192,6 +194,56 @@ answers_sent_digest(struct batch *b, uint32_t uid, const struct scan_result *r)
 	return sent > 0;
 }
 
+/* A received message: recorded when its sender matters (a contact, or
+ * someone checked back on), and it ends the check-backs it answers: on
+ * its sender's address, and on every address of its sender's contact. */
+static void
+one_received(struct batch *b, uint32_t uid, time_t internaldate, const char *hdr,
+    size_t len)
+{
+	struct scan_received r;
+	const struct contact *c;
+	const char *why = NULL;
+	int ended = 0, n;
+	bool added = false;
+
+	if (scan_received(hdr, len, internaldate, &r, &why) < 0) {
+		b->stats->skipped++;
+		warn(b->hooks, "UID %lu: skipped: %s", (unsigned long)uid, why);
+		scan_received_free(&r);
+		return;
+	}
+	/* Nobody, or the user (the digest itself lands in the inbox). */
+	if (r.from == NULL || meet_is_me(b->cfg, r.from)) {
+		scan_received_free(&r);
+		return;
+	}
+	c = config_contact_by_addr(b->cfg, r.from);
+	if ((n = store_checkbacks_answer(b->st, r.from, r.at, &b->err)) < 0)
+		goto done;
+	ended += n;
+	for (size_t i = 0; c != NULL && i < c->nemails; i++) {
+		if (c->emails[i][0] == '@' || strcmp(c->emails[i], r.from) == 0)
+			continue;
+		if ((n = store_checkbacks_answer(b->st, c->emails[i], r.at, &b->err)) < 0)
+			goto done;
+		ended += n;
+	}
+	b->stats->answered += (size_t)ended;
+	if (c != NULL || ended > 0) {
+		char *subject = scan_subject(r.subject);
+		int rc = store_received_add(b->st, r.key, r.from, r.at, subject, b->acct->name,
+		    &added, &b->err);
+
+		free(subject);
+		if (rc < 0)
+			goto done;
+	}
+	b->stats->received += added;
+done:
+	scan_received_free(&r);
+}
+
 static void
 one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_t len)
 {
@@ -204,6 +256,10 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 	b->stats->messages++;
 	if (b->err != NULL)
 		return;
+	if (b->inbox) {
+		one_received(b, uid, internaldate, hdr, len);
+		return;
+	}
 	if (scan_message(b->cfg, hdr, len, internaldate, &r, &why) < 0) {
 		b->stats->skipped++;
 		warn(b->hooks, "UID %lu: skipped: %s", (unsigned long)uid, why);
@@ -239,6 +295,7 @@ one_message(void *arg, uint32_t uid, time_t internaldate, const char *hdr, size_
 		struct store_touch t = {
 			.key = r.key, .address = r.hits[i], .at = r.at,
 			.via = VIA_EMAIL, .source = "imap", .account = b->acct->name,
+			.subject = r.subject,
 		};
 		bool added = false;
 
@@ -822,14 +879,15 @@ new_uids(const struct mbox_ops *ops, void *conn, const char *folder,
 	return IMAP_OK;
 }
 
-enum imap_rc
-sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg,
+/* Sent (inbox false) or the inbox. */
+static enum imap_rc
+scan_folder(const struct mbox_ops *ops, void *conn, const struct config *cfg,
     const struct imap_account *a, struct store *st, const char *folder, time_t now,
-    const struct sync_hooks *hooks, struct sync_stats *stats, char **err)
+    const struct sync_hooks *hooks, struct sync_stats *stats, bool inbox, char **err)
 {
 	struct imap_folder info;
 	struct batch b = { .ops = ops, .cfg = cfg, .acct = a, .folder = folder, .now = now,
-	    .st = st, .hooks = hooks, .stats = stats };
+	    .st = st, .hooks = hooks, .stats = stats, .inbox = inbox };
 	uint32_t old_validity = 0, last = 0, *uids = NULL;
 	size_t n = 0;
 	enum imap_rc rc;
@@ -849,7 +907,7 @@ sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg
 	}
 	/* Read from the start: the counts of non-contacts start again too,
 	 * and pending replies are found again under their new UIDs. */
-	if (last == 0 && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
+	if (last == 0 && !inbox && (store_correspondents_reset(st, a->name, folder, err) < 0 ||
 	    store_reply_pending_reset(st, a->name, folder, err) < 0))
 		return IMAP_FINAL;
 	if (ops->fetch_stream != NULL) {
@@ -867,7 +925,7 @@ sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg
 		rc = stream_pipeline(ops, conn, &p, last + 1, err);
 		pthread_mutex_destroy(&p.mu);
 		pthread_cond_destroy(&p.cv);
-		if (rc == IMAP_OK)
+		if (rc == IMAP_OK && !inbox)
 			rc = sync_replies(ops, conn, cfg, a, st, folder, now, hooks, stats, err);
 		return rc;
 	}
@@ -905,9 +963,17 @@ sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg
 		pthread_cond_destroy(&p.cv);
 	}
 	free(uids);
-	if (rc == IMAP_OK)
+	if (rc == IMAP_OK && !inbox)
 		rc = sync_replies(ops, conn, cfg, a, st, folder, now, hooks, stats, err);
 	return rc;
+}
+
+enum imap_rc
+sync_folder_src(const struct mbox_ops *ops, void *conn, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder, time_t now,
+    const struct sync_hooks *hooks, struct sync_stats *stats, char **err)
+{
+	return scan_folder(ops, conn, cfg, a, st, folder, now, hooks, stats, false, err);
 }
 
 enum imap_rc
@@ -916,4 +982,20 @@ sync_folder(struct imap *c, const struct config *cfg, const struct imap_account 
     struct sync_stats *stats, char **err)
 {
 	return sync_folder_src(&imap_mbox_ops, c, cfg, a, st, folder, now, hooks, stats, err);
+}
+
+enum imap_rc
+sync_inbox_src(const struct mbox_ops *ops, void *conn, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder, time_t now,
+    const struct sync_hooks *hooks, struct sync_stats *stats, char **err)
+{
+	return scan_folder(ops, conn, cfg, a, st, folder, now, hooks, stats, true, err);
+}
+
+enum imap_rc
+sync_inbox(struct imap *c, const struct config *cfg, const struct imap_account *a,
+    struct store *st, const char *folder, time_t now, const struct sync_hooks *hooks,
+    struct sync_stats *stats, char **err)
+{
+	return sync_inbox_src(&imap_mbox_ops, c, cfg, a, st, folder, now, hooks, stats, err);
 }

@@ -48,6 +48,9 @@ struct sync_stats {
 	size_t replies;        /* replies to the digest applied */
 	size_t commands;       /* their commands applied */
 	size_t refused;        /* their lines not understood */
+	size_t received;       /* inbox: messages from contacts (or people
+	                        * checked back on) recorded */
+	size_t answered;       /* inbox: check-backs ended by an answer */
 };
 
 /* Scans folder through ops on conn. Store failures come back as
@@ -58,6 +61,19 @@ enum imap_rc sync_folder_src(const struct mbox_ops *ops, void *conn,
     struct sync_stats *stats, char **err);
 /* The same on the connected c. */
 enum imap_rc sync_folder(struct imap *c, const struct config *cfg,
+    const struct imap_account *a, struct store *st, const char *folder,
+    time_t now, const struct sync_hooks *hooks, struct sync_stats *stats,
+    char **err);
+/* The same for an account's inbox (a->inbox): messages received, read
+ * incrementally by UID like Sent, only their header fields. A message
+ * from a contact (or from someone checked back on) is recorded as
+ * received (never as a touch: it resets no cadence) and ends the
+ * check-backs on its sender's contact that are older than it. */
+enum imap_rc sync_inbox_src(const struct mbox_ops *ops, void *conn,
+    const struct config *cfg, const struct imap_account *a, struct store *st,
+    const char *folder, time_t now, const struct sync_hooks *hooks,
+    struct sync_stats *stats, char **err);
+enum imap_rc sync_inbox(struct imap *c, const struct config *cfg,
     const struct imap_account *a, struct store *st, const char *folder,
     time_t now, const struct sync_hooks *hooks, struct sync_stats *stats,
     char **err);

@@ -18,6 +18,7 @@
 #include "sync.h"
 #include "engine.h"
 #include "log.h"
+#include "watch.h"
 
 #define SYNC_USAGE "sync [--progress] [--rescan] [--watch]"
 
@@ -109,6 +110,50 @@ summary(struct app *app, const char *label, const char *folder,
 	fputc('\n', app->out);
 }
 
+/* "imap NAME: INBOX: 12 new messages, 3 from contacts, 1 check-back
+ * answered" */
+static void
+summary_inbox(struct app *app, const char *label, const char *folder,
+    const struct sync_stats *s)
+{
+	if (app->verbosity < 0)
+		return;
+	fprintf(app->out, "%s: %s: %zu new message%s, %zu from contacts", label, folder,
+	    s->messages, s->messages == 1 ? "" : "s", s->received);
+	if (s->answered > 0)
+		fprintf(app->out, ", %zu check-back%s answered", s->answered,
+		    s->answered == 1 ? "" : "s");
+	if (s->skipped > 0)
+		fprintf(app->out, ", %zu skipped", s->skipped);
+	if (s->rescanned)
+		fprintf(app->out, " (read again: new UIDVALIDITY)");
+	fputc('\n', app->out);
+}
+
+/* The account's inbox on the connection that read its Sent folder. */
+static void
+inbox_once(struct app *app, const struct config *cfg, const struct imap_account *a,
+    struct imap *c, struct store *st, bool progress, int *status)
+{
+	char *label = imap_label(a), *plabel = xasprintf("%s%s", label, WATCH_INBOX_SUFFIX);
+	char *err = NULL;
+	struct progress p = { app, plabel, progress, isatty(fileno(app->err)) != 0,
+	    { 0, 0 }, -1 };
+	struct sync_hooks hooks = { .arg = &p, .warn = on_warn, .progress = on_progress };
+	struct sync_stats s;
+	enum imap_rc rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &p.start);
+	rc = sync_inbox(c, cfg, a, st, a->inbox, app->now, &hooks, &s, &err);
+	if (rc == IMAP_OK)
+		summary_inbox(app, label, a->inbox, &s);
+	else
+		cmd_imap_failed(app, plabel, rc, err, status);
+	free(err);
+	free(plabel);
+	free(label);
+}
+
 static int
 sync_once(struct app *app, const struct config *cfg, struct store *st, bool progress)
 {
@@ -135,6 +180,10 @@ sync_once(struct app *app, const struct config *cfg, struct store *st, bool prog
 			summary(app, label, folder, &s);
 		else
 			cmd_imap_failed(app, label, rc, err, &status);
+		/* After a failure the connection may be gone: the account's
+		 * one error is said, and its inbox waits for the next sync. */
+		if (rc == IMAP_OK && a->inbox != NULL)
+			inbox_once(app, cfg, a, c, st, progress, &status);
 		free(err);
 		free(note);
 		free(folder);
@@ -202,7 +251,10 @@ on_synced(void *arg, const char *label, const char *folder,
 {
 	struct app *app = arg;
 
-	summary(app, label, folder, s);
+	if (watch_is_inbox(label))
+		summary_inbox(app, label, folder, s);
+	else
+		summary(app, label, folder, s);
 	fflush(app->out);
 }
 

@@ -277,9 +277,10 @@ static size_t
 accounts(struct engine *e, struct watch_info **v)
 {
 	const struct gen *g = e->cur;
+	size_t n = watch_folders(g->cfg);   /* Sent, and the inbox where read */
 
-	*v = xcalloc(g->cfg->naccounts + 1, sizeof **v);
-	return g->w != NULL ? watch_info(g->w, *v, g->cfg->naccounts) : 0;
+	*v = xcalloc(n + 1, sizeof **v);
+	return g->w != NULL ? watch_info(g->w, *v, n) : 0;
 }
 
 /* When an account still connecting stops holding back the digest and
@@ -654,6 +655,14 @@ static void
 summary_line(struct engine *e, const char *label, const char *folder,
     const struct sync_stats *s)
 {
+	if (watch_is_inbox(label)) {
+		log_msg(e->log, LOG_PRIO_INFO, "%s: \"%s\": %zu new message%s, %zu from contacts, "
+		    "%zu check-back%s answered%s", label, folder, s->messages,
+		    s->messages == 1 ? "" : "s", s->received, s->answered,
+		    s->answered == 1 ? "" : "s",
+		    s->skipped > 0 ? " (some skipped: see above)" : "");
+		return;
+	}
 	log_msg(e->log, LOG_PRIO_INFO, "%s: \"%s\": %zu new message%s, %zu follow-up%s recorded"
 	    "%s%s", label, folder, s->messages, s->messages == 1 ? "" : "s",
 	    s->touches, s->touches == 1 ? "" : "s",
@@ -688,7 +697,8 @@ take_events(struct engine *e)
 			else
 				summary_line(e, s->names, s->folder, &s->s);
 			if (s->s.touches > 0 || s->s.commands > 0 || s->s.checkbacks > 0 ||
-			    s->s.replies > 0 || s->s.rescanned)
+			    s->s.replies > 0 || s->s.rescanned || s->s.received > 0 ||
+			    s->s.answered > 0)
 				e->dirty = true;
 			break;
 		}

@@ -22,9 +22,13 @@ enum wstate { W_DOWN, W_IDLE, W_POLL };
 
 struct watch;
 
+/* One watched folder: an account's Sent folder, or its inbox on a second
+ * connection of its own, so that each can sit in IDLE (RFC 2177 watches
+ * the selected mailbox only). */
 struct wacct {
 	struct watch *w;
 	const struct imap_account *a;
+	bool inbox;            /* a->inbox, read by sync_inbox(); else Sent */
 	char *label;
 	pthread_t thread;
 	bool started;
@@ -37,7 +41,8 @@ struct wacct {
 	/* Shared with the engine's thread, under mu. */
 	pthread_mutex_t mu;
 	int cut_fd;            /* a duplicate of the connection's socket, or -1 */
-	char *folder;          /* set once, freed by watch_free */
+	char *folder;          /* set once (the inbox's from the start), freed by
+	                        * watch_free */
 	enum wstate state;
 	time_t due;            /* reconnect, poll, or IDLE renewal */
 	time_t since;          /* first of the current failures */
@@ -205,7 +210,12 @@ scan(struct wacct *ac, char **err)
 	struct sync_stats s;
 	enum imap_rc rc;
 
-	rc = sync_folder(ac->c, ac->w->cfg, ac->a, ac->st, ac->folder, time(NULL), &h, &s, err);
+	if (ac->inbox)
+		rc = sync_inbox(ac->c, ac->w->cfg, ac->a, ac->st, ac->folder, time(NULL), &h,
+		    &s, err);
+	else
+		rc = sync_folder(ac->c, ac->w->cfg, ac->a, ac->st, ac->folder, time(NULL), &h,
+		    &s, err);
 	if (rc == IMAP_OK && (s.messages > 0 || s.rescanned || s.replies > 0) &&
 	    ac->w->hooks.synced != NULL)
 		ac->w->hooks.synced(ac->w->hooks.arg, ac->label, ac->folder, &s);
@@ -250,6 +260,7 @@ bring_up(struct wacct *ac)
 		rc = IMAP_TEMP;
 		goto bad;
 	}
+	/* The inbox is named by the configuration; Sent is looked for once. */
 	if (ac->folder == NULL) {
 		char *note = NULL;
 
@@ -374,26 +385,61 @@ account_main(void *arg)
 	return NULL;
 }
 
+size_t
+watch_folders(const struct config *cfg)
+{
+	size_t n = cfg->naccounts;
+
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		if (cfg->accounts[i].inbox != NULL)
+			n++;
+	return n;
+}
+
+bool
+watch_is_inbox(const char *label)
+{
+	size_t n = strlen(label), k = strlen(WATCH_INBOX_SUFFIX);
+
+	return n >= k && strcmp(label + n - k, WATCH_INBOX_SUFFIX) == 0;
+}
+
 struct watch *
 watch_new(const struct config *cfg, const struct watch_hooks *hooks, char **err)
 {
 	struct watch *w = xcalloc(1, sizeof *w);
 	unsigned long seed = (unsigned long)time(NULL) ^ ((unsigned long)getpid() << 16) ^
 	    0x9e3779b9UL;
+	size_t k = 0;
 
 	w->cfg = cfg;
 	if (hooks != NULL)
 		w->hooks = *hooks;
 	atomic_init(&w->stop, false);
 	atomic_init(&w->running, 0);
-	w->n = cfg->naccounts;
+	w->n = watch_folders(cfg);
 	w->v = xcalloc(w->n + 1, sizeof *w->v);
+	/* An account's inbox right after its Sent folder: their status
+	 * lines side by side. */
+	for (size_t i = 0; i < cfg->naccounts; i++) {
+		const struct imap_account *a = &cfg->accounts[i];
+
+		w->v[k].a = a;
+		w->v[k++].label = imap_label(a);
+		if (a->inbox != NULL) {
+			char *base = imap_label(a);
+
+			w->v[k].a = a;
+			w->v[k].inbox = true;
+			w->v[k].label = xasprintf("%s%s", base, WATCH_INBOX_SUFFIX);
+			w->v[k++].folder = xstrdup(a->inbox);
+			free(base);
+		}
+	}
 	for (size_t i = 0; i < w->n; i++) {
 		struct wacct *ac = &w->v[i];
 
 		ac->w = w;
-		ac->a = &cfg->accounts[i];
-		ac->label = imap_label(&cfg->accounts[i]);
 		ac->state = W_DOWN;
 		ac->due = 0;   /* connect at once */
 		ac->cut_fd = -1;

@@ -67,7 +67,8 @@ cal_event_of(const struct config *cfg, const struct fu_item *it, int today,
 		buf_printf(&b, "%.4s%.2s%.2s", ymd, ymd + 5, ymd + 8);
 	}
 	/* Two check-backs on one person due the same day differ in reason. */
-	if (it->kind == FU_CHECKBACK && it->title != NULL)
+	if ((it->kind == FU_CHECKBACK || it->kind == FU_NOREPLY || it->kind == FU_WAITING) &&
+	    it->title != NULL)
 		buf_printf(&b, ".%08lx", hmap_hash(it->title) & 0xffffffffUL);
 	buf_printf(&b, "@%s", cal_domain(cfg));
 	ev->uid = buf_take(&b);

@@ -93,11 +93,11 @@ skip_ws(const char *s)
 static const char *const main_keys[] = {
 	"me", "timezone", "state_dir", "digest_time", "digest_to", "digest_days",
 	"digest_limit", "send_empty_digest", "horizon", "max_recipients",
-	"after_meeting", "card_lead",
+	"after_meeting", "card_lead", "nudge", "answer_within",
 };
 static const char *const server_keys[] = {
 	"url", "user", "password_command", "password_file", "password", "auth",
-	"token_command", "ca_file", "tls", "timeout", "sent_folder", "poll_interval",
+	"token_command", "ca_file", "tls", "timeout", "sent_folder", "poll_interval", "inbox",
 };
 #define SMTP_NKEYS 10  /* the first ten of server_keys */
 static const char *const meetings_keys[] = {
@@ -109,11 +109,11 @@ static const char *const calendar_keys[] = {
 	"event_time", "invites", "block",
 };
 static const char *const group_keys[] = {
-	"cadence", "reason", "paused", "after_meeting",
+	"cadence", "reason", "paused", "after_meeting", "nudge", "answer_within",
 };
 static const char *const contact_keys[] = {
 	"name", "email", "group", "cadence", "reason", "last", "birthday", "met",
-	"once", "paused", "after_meeting",
+	"once", "paused", "after_meeting", "nudge", "answer_within",
 };
 #define NKEYS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -179,6 +179,24 @@ parse_days(const char *v, unsigned *mask)
 			return -1;
 	}
 	return *mask ? 0 : -1;
+}
+
+/* nudge, answer_within: a duration from 1h to 1y, or "off". */
+static int
+parse_wait(const char *v, long *out, const char **why)
+{
+	if (strcasecmp(v, "off") == 0 || strcasecmp(v, "none") == 0 ||
+	    strcasecmp(v, "no") == 0) {
+		*out = 0;
+		return 0;
+	}
+	if (duration_parse(v, out, why) < 0)
+		return -1;
+	if (*out < 3600 || *out > 366L * 86400) {
+		*why = "between 1h and 1y, or off";
+		return -1;
+	}
+	return 0;
 }
 
 /* "email 24h, card 72h", or "none" (or nothing) for no step at all. */
@@ -299,6 +317,10 @@ parse_main(struct pctx *p, const struct ini_section *s)
 		} else if (strcmp(e->key, "card_lead") == 0) {
 			if (span_parse(v, &cfg->card_lead, &why) < 0)
 				ERR(p, e->line, "card_lead: '%s': %s", v, why);
+		} else if (strcmp(e->key, "nudge") == 0 || strcmp(e->key, "answer_within") == 0) {
+			if (parse_wait(v, e->key[0] == 'n' ? &cfg->nudge : &cfg->answer_within,
+			    &why) < 0)
+				ERR(p, e->line, "%s: '%s': %s", e->key, v, why);
 		} else {
 			unknown_key(p, s->name, e, main_keys, NKEYS(main_keys));
 		}
@@ -572,6 +594,14 @@ parse_server(struct pctx *p, const struct ini_section *s, struct server *sv,
 		} else if (strcmp(e->key, "sent_folder") == 0) {
 			if (strcasecmp(v, "auto") != 0 && v[0] != '\0')
 				set_str(&acct->sent_folder, v);
+		} else if (strcmp(e->key, "inbox") == 0) {
+			acct->inbox_set = true;
+			free(acct->inbox);
+			acct->inbox = NULL;
+			if (v[0] == '\0')
+				ERR(p, e->line, "inbox: a folder name, or none");
+			else if (strcasecmp(v, "none") != 0 && strcasecmp(v, "off") != 0)
+				acct->inbox = xstrdup(v);
 		} else if (strcmp(e->key, "poll_interval") == 0) {
 			if (duration_parse(v, &acct->poll_interval, &why) < 0)
 				ERR(p, e->line, "poll_interval: '%s': %s", v, why);
@@ -765,6 +795,7 @@ parse_group(struct pctx *p, const struct ini_section *s, struct group *g)
 	const char *why;
 
 	memset(g, 0, sizeof *g);
+	g->nudge = g->answer_within = -1;
 	g->name = xstrdup(s->name + strlen("group:"));
 	g->line = s->line;
 	for (size_t i = 0; i < s->count; i++) {
@@ -790,8 +821,12 @@ parse_group(struct pctx *p, const struct ini_section *s, struct group *g)
 				ERR(p, e->line, "after_meeting: '%s': %s", e->value, why);
 			else
 				g->has_after_meeting = true;
+		} else if (strcmp(e->key, "nudge") == 0 || strcmp(e->key, "answer_within") == 0) {
+			if (parse_wait(e->value, e->key[0] == 'n' ? &g->nudge : &g->answer_within,
+			    &why) < 0)
+				ERR(p, e->line, "%s: '%s': %s", e->key, e->value, why);
 		} else if (known(e->key, contact_keys, NKEYS(contact_keys))) {
-			ERR(p, e->line, "'%s' cannot be set for a group (only cadence, reason, paused and after_meeting)", e->key);
+			ERR(p, e->line, "'%s' cannot be set for a group (only cadence, reason, paused, after_meeting, nudge and answer_within)", e->key);
 		} else {
 			unknown_key(p, s->name, e, group_keys, NKEYS(group_keys));
 		}
@@ -872,6 +907,7 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 	const char *why, *rest;
 
 	memset(c, 0, sizeof *c);
+	c->nudge = c->answer_within = -1;
 	c->id = xstrdup(s->name + strlen("contact:"));
 	c->line = s->line;
 	c->last = DAY_NONE;
@@ -933,6 +969,9 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 				ERR(p, e->line, "after_meeting: '%s': %s", v, why);
 			else
 				c->has_after_meeting = true;
+		} else if (strcmp(e->key, "nudge") == 0 || strcmp(e->key, "answer_within") == 0) {
+			if (parse_wait(v, e->key[0] == 'n' ? &c->nudge : &c->answer_within, &why) < 0)
+				ERR(p, e->line, "%s: '%s': %s", e->key, v, why);
 		} else {
 			unknown_key(p, s->name, e, contact_keys, NKEYS(contact_keys));
 		}
@@ -959,6 +998,10 @@ parse_contact(struct pctx *p, const struct ini_section *s, struct contact *c)
 				c->paused = g->paused;
 				c->paused_until = g->paused_until;
 			}
+			if (c->nudge < 0)
+				c->nudge = g->nudge;
+			if (c->answer_within < 0)
+				c->answer_within = g->answer_within;
 			if (!c->has_after_meeting && g->has_after_meeting) {
 				c->has_after_meeting = true;
 				memcpy(c->after_meeting, g->after_meeting, sizeof c->after_meeting);
@@ -1068,6 +1111,7 @@ config_parse(const char *file, const char *text, size_t len,
 	const struct ini_section *main_sec = NULL;
 	struct ini ini;
 	size_t ncontacts = 0, ngroups = 0;
+	bool any_wait;
 	int before = d->count;
 
 	cfg->file = xstrdup(file);
@@ -1136,6 +1180,7 @@ config_parse(const char *file, const char *text, size_t len,
 	else if (cfg->me_addr == NULL && ini_find(main_sec, "me") == NULL)
 		ERR(&p, main_sec->line, "[followupd]: missing 'me' (your name and address)");
 	index_contacts(&p);
+	any_wait = cfg->nudge > 0 || cfg->answer_within > 0;
 	for (size_t i = 0; i < cfg->ncontacts; i++) {
 		struct contact *c = &cfg->contacts[i];
 
@@ -1143,7 +1188,16 @@ config_parse(const char *file, const char *text, size_t len,
 			memcpy(c->after_meeting, cfg->after_meeting, sizeof c->after_meeting);
 			c->nafter_meeting = cfg->nafter_meeting;
 		}
+		if (c->nudge < 0)
+			c->nudge = cfg->nudge;
+		if (c->answer_within < 0)
+			c->answer_within = cfg->answer_within;
+		any_wait = any_wait || c->nudge > 0 || c->answer_within > 0;
 	}
+	/* The inbox is read where something needs it, unless said otherwise. */
+	for (size_t i = 0; i < cfg->naccounts; i++)
+		if (!cfg->accounts[i].inbox_set && any_wait)
+			cfg->accounts[i].inbox = xstrdup("INBOX");
 	ini_free(&ini);
 
 	if (d->count > before) {
@@ -1376,6 +1430,7 @@ config_free(struct config *cfg)
 	for (size_t i = 0; i < cfg->naccounts; i++) {
 		free(cfg->accounts[i].name);
 		free(cfg->accounts[i].sent_folder);
+		free(cfg->accounts[i].inbox);
 		server_free(&cfg->accounts[i].server);
 	}
 	free(cfg->accounts);

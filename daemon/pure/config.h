@@ -41,6 +41,10 @@ struct imap_account {
 	char *name;                /* "default" for [imap], else NAME of [imap:NAME] */
 	struct server server;
 	char *sent_folder;         /* NULL: auto */
+	char *inbox;               /* the folder of received mail ("INBOX" by default
+	                            * when a nudge or answer_within is set), or
+	                            * NULL: not read (inbox = none) */
+	bool inbox_set;            /* the key was given */
 	long poll_interval;        /* seconds */
 };
 
@@ -78,6 +82,7 @@ struct group {
 	bool has_after_meeting;
 	struct meeting_step after_meeting[VIA_COUNT];
 	size_t nafter_meeting;
+	long nudge, answer_within;     /* seconds; 0 off, -1 not set */
 };
 
 struct contact {
@@ -101,6 +106,11 @@ struct contact {
 	bool has_after_meeting;
 	struct meeting_step after_meeting[VIA_COUNT];
 	size_t nafter_meeting;
+	/* "No reply yet" after this long without an answer to the newest
+	 * message sent to them, and "Waiting on you" this long after the
+	 * newest message from them: seconds, 0 when off (the contact's own,
+	 * else its group's, else the global one). */
+	long nudge, answer_within;
 	int once_day;              /* DAY_NONE when none */
 	char *once_text;
 	enum pause_mode paused;
@@ -146,6 +156,7 @@ struct config {
 	struct meeting_step after_meeting[VIA_COUNT];
 	size_t nafter_meeting;
 	struct span card_lead;
+	long nudge, answer_within;     /* seconds, 0 when off */
 	struct imap_account *accounts;
 	size_t naccounts;
 	struct meet_source *meetings;

@@ -17,10 +17,11 @@
 
 static const char *const section_title[DIGEST_NSECTIONS] = {
 	"Overdue", "Due today", "Coming up", "Cards to post", "Check back",
+	"No reply yet", "Waiting on you",
 };
 /* Accent colours of the HTML sections. */
 static const char *const section_colour[DIGEST_NSECTIONS] = {
-	"#c0392b", "#d35400", "#2e7d32", "#6a1b9a", "#1565c0",
+	"#c0392b", "#d35400", "#2e7d32", "#6a1b9a", "#1565c0", "#00838f", "#ad1457",
 };
 
 int
@@ -32,6 +33,10 @@ digest_section_of(const struct fu_item *it)
 		return DIGEST_CARDS;
 	if (it->kind == FU_ONCE || it->kind == FU_CHECKBACK)
 		return DIGEST_CHECKBACK;
+	if (it->kind == FU_NOREPLY)
+		return DIGEST_NOREPLY;
+	if (it->kind == FU_WAITING)
+		return DIGEST_WAITING;
 	return it->status == FU_OVERDUE ? DIGEST_OVERDUE :
 	    it->status == FU_DUE ? DIGEST_DUE : DIGEST_UPCOMING;
 }
@@ -53,6 +58,15 @@ digest_lateness(const struct fu_item *it, struct buf *b)
 {
 	char how[64], what[96];
 
+	if (it->kind == FU_NOREPLY || it->kind == FU_WAITING) {
+		char d[DAY_STRLEN];
+
+		/* "sent "Proposal" on 2026-11-20, no reply yet" */
+		day_format(it->message->day, d);
+		buf_printf(b, it->kind == FU_NOREPLY ? "sent \"%s\" on %s, no reply yet" :
+		    "wrote \"%s\" on %s, not answered yet", it->title, d);
+		return;
+	}
 	followup_describe(it, how, sizeof how);
 	if (it->kind == FU_CADENCE)
 		span_describe(it->contact->cadence.due, what, sizeof what);
@@ -103,13 +117,30 @@ void
 digest_mailto(const struct fu_item *it, struct buf *b)
 {
 	const char *addr = digest_first_address(it->contact);
+	const struct fu_message *m = it->message;
 
+	/* A reply in the thread: to the address of the message, "Re:" its
+	 * subject, In-Reply-To its Message-ID (RFC 6068 allows any header). */
+	if (m != NULL && m->address != NULL)
+		addr = m->address;
 	if (addr == NULL)
 		return;
 	buf_puts(b, "mailto:");
 	/* An address stays readable: only what RFC 6068 reserves is escaped. */
 	mime_url_escape(b, addr, "!$'()*+,;:@[\\]^`{|}");
 	buf_puts(b, "?subject=");
+	if (m != NULL) {
+		if (strncasecmp(it->title, "re:", 3) != 0)
+			mime_url_escape(b, "Re: ", NULL);
+		mime_url_escape(b, it->title, NULL);
+		if (m->key != NULL && strncmp(m->key, "hdr-", 4) != 0) {
+			buf_puts(b, "&In-Reply-To=");
+			mime_url_escape(b, "<", NULL);
+			mime_url_escape(b, m->key, NULL);
+			mime_url_escape(b, ">", NULL);
+		}
+		return;
+	}
 	mime_url_escape(b, mail_subject(it), NULL);
 }
 
@@ -193,7 +224,8 @@ counts_line(const size_t *c, struct buf *b)
 {
 	size_t up = c[DIGEST_UPCOMING];
 	size_t over = c[DIGEST_OVERDUE], due = c[DIGEST_DUE];
-	size_t other = c[DIGEST_CARDS] + c[DIGEST_CHECKBACK];
+	size_t other = c[DIGEST_CARDS] + c[DIGEST_CHECKBACK] + c[DIGEST_NOREPLY] +
+	    c[DIGEST_WAITING];
 
 	if (over + due + up + other == 0) {
 		buf_puts(b, "nothing due");
@@ -204,6 +236,10 @@ counts_line(const size_t *c, struct buf *b)
 		buf_printf(b, ", %zu card%s", c[DIGEST_CARDS], c[DIGEST_CARDS] == 1 ? "" : "s");
 	if (c[DIGEST_CHECKBACK] > 0)
 		buf_printf(b, ", %zu to check back", c[DIGEST_CHECKBACK]);
+	if (c[DIGEST_NOREPLY] > 0)
+		buf_printf(b, ", %zu without reply", c[DIGEST_NOREPLY]);
+	if (c[DIGEST_WAITING] > 0)
+		buf_printf(b, ", %zu waiting on you", c[DIGEST_WAITING]);
 }
 
 static void
@@ -293,6 +329,32 @@ meetings_section(const struct digest_input *in, struct buf *t, struct buf *h)
 	}
 	buf_puts(h, "</ul></li>\n</ul>\n");
 	buf_free(&tmp);
+}
+
+/* Check-backs ended by an answer since the last digest, and why. */
+static void
+answers_section(const struct digest_input *in, struct buf *t, struct buf *h)
+{
+	char d[DAY_STRLEN];
+
+	if (in->nanswers == 0)
+		return;
+	section_head(t, h, "Answered", "#2e7d32");
+	for (size_t i = 0; i < in->nanswers; i++) {
+		const struct digest_answer *a = &in->answers[i];
+		struct buf line = { 0 };
+
+		day_format(tz_day_of(a->at), d);
+		buf_printf(&line, "%s wrote back on %s: no need to check back", a->who, d);
+		if (*a->reason)
+			buf_printf(&line, " (%s)", a->reason);
+		buf_printf(t, "  * %s\n", buf_str(&line));
+		buf_puts(h, "<li style=\"margin:4px 0\">");
+		mime_html_escape(h, buf_str(&line));
+		buf_puts(h, "</li>\n");
+		buf_free(&line);
+	}
+	buf_puts(h, "</ul>\n");
 }
 
 /* People met since the last digest who are not contacts, with the
@@ -427,6 +489,7 @@ digest_render(const struct digest_input *in, struct digest *d)
 		if (any)
 			buf_puts(&h, "</table>\n");
 	}
+	answers_section(in, &t, &h);
 	replies_section(in, &t, &h);
 	met_section(in, &t, &h);
 	suggest_section(in, &t, &h);

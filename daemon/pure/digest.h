@@ -15,6 +15,7 @@
 
 enum digest_section {
 	DIGEST_OVERDUE, DIGEST_DUE, DIGEST_UPCOMING, DIGEST_CARDS, DIGEST_CHECKBACK,
+	DIGEST_NOREPLY, DIGEST_WAITING,
 	DIGEST_NSECTIONS
 };
 
@@ -29,6 +30,13 @@ struct digest_applied {
 };
 
 struct suggestion;
+
+/* A check-back ended by an answer since the last digest ("Answered"). */
+struct digest_answer {
+	const char *who;               /* the contact's name, or the address */
+	const char *reason;            /* the check-back's, or "" */
+	time_t at;                     /* their message */
+};
 
 /* A meeting of the digest's day with a contact ("Meeting today"). */
 struct digest_meeting {
@@ -55,6 +63,8 @@ struct digest_input {
 	size_t nmeetings;
 	const struct suggestion *met;           /* "People you met": not contacts */
 	size_t nmet;
+	const struct digest_answer *answers;    /* "Answered": check-backs ended */
+	size_t nanswers;
 };
 
 struct digest {

@@ -20,7 +20,7 @@ const char *
 followup_kind_name(enum fu_kind k)
 {
 	static const char *const names[] = {
-		"cadence", "birthday", "meeting", "once", "checkback"
+		"cadence", "birthday", "meeting", "once", "checkback", "noreply", "waiting",
 	};
 
 	return names[k];
@@ -251,6 +251,43 @@ followup_items(const struct contact *c, const struct fu_settings *s,
 			resolved = h->has_via[v] && h->via_at[v] > met_at;
 			finish(it, c, s, st, today, resolved);
 		}
+	}
+	/* No reply yet: the newest message sent to them, not answered by
+	 * them (from any of their addresses) nor followed by anything of the
+	 * user's, nudge after it. */
+	if (c->nudge > 0 && h->sent.any && h->last_at <= h->sent.at &&
+	    !(h->received.any && h->received.at > h->sent.at) &&
+	    today >= h->sent.wait_day && today - h->sent.day <= FU_REPLY_WINDOW) {
+		struct fu_item *it = &out[n++];
+
+		memset(it, 0, sizeof *it);
+		it->contact = c;
+		it->kind = FU_NOREPLY;
+		it->via = VIA_EMAIL;
+		it->message = &h->sent;
+		it->title = h->sent.subject != NULL && *h->sent.subject ? h->sent.subject :
+		    "(no subject)";
+		it->history = h;
+		it->due = it->overdue = it->cycle = h->sent.wait_day;
+		finish(it, c, s, st, today, false);
+	}
+	/* Waiting on you: the newest message from them, with nothing of the
+	 * user's after it, answer_within after it. */
+	if (c->answer_within > 0 && h->received.any &&
+	    (!h->any || h->last_at < h->received.at) &&
+	    today >= h->received.wait_day && today - h->received.day <= FU_REPLY_WINDOW) {
+		struct fu_item *it = &out[n++];
+
+		memset(it, 0, sizeof *it);
+		it->contact = c;
+		it->kind = FU_WAITING;
+		it->via = VIA_EMAIL;
+		it->message = &h->received;
+		it->title = h->received.subject != NULL && *h->received.subject ?
+		    h->received.subject : "(no subject)";
+		it->history = h;
+		it->due = it->overdue = it->cycle = h->received.wait_day;
+		finish(it, c, s, st, today, false);
 	}
 	if (c->once_day != DAY_NONE) {
 		struct fu_item *it = &out[n++];

@@ -12,7 +12,8 @@
 #include "config.h"
 #include "via.h"
 
-enum fu_kind { FU_CADENCE, FU_BIRTHDAY, FU_MEETING, FU_ONCE, FU_CHECKBACK };
+enum fu_kind { FU_CADENCE, FU_BIRTHDAY, FU_MEETING, FU_ONCE, FU_CHECKBACK, FU_NOREPLY,
+	FU_WAITING };
 /* In order of urgency. */
 enum fu_status { FU_OVERDUE, FU_DUE, FU_UPCOMING, FU_SNOOZED, FU_PAUSED, FU_OK };
 
@@ -32,6 +33,17 @@ struct fu_history {
 	bool cal_met;
 	time_t cal_met_at;
 	int cal_met_day, cal_met_minute;
+	/* The newest message sent to the contact by e-mail, and the newest
+	 * received from them (the inbox), each with its local date, the
+	 * local date its wait ends (nudge, answer_within: the caller adds
+	 * them), its Message-ID (or header hash), subject (NULL when
+	 * unknown) and address. */
+	struct fu_message {
+		bool any;
+		time_t at;
+		int day, wait_day;
+		const char *key, *subject, *address;
+	} sent, received;
 };
 
 /* A contact's state kept by the store. */
@@ -55,7 +67,9 @@ struct fu_item {
 	int overdue;               /* O: overdue after this date */
 	int days_late;             /* today - D */
 	enum via via;              /* the channel a meeting step asks for */
-	const char *title;         /* "thank-you email", the once text; NULL for cadence */
+	const char *title;         /* "thank-you email", the once text, a message's
+	                            * subject; NULL for cadence */
+	const struct fu_message *message;   /* FU_NOREPLY, FU_WAITING: which */
 	int held_until;            /* the end of a snooze or pause, or DAY_NONE */
 	bool resolved;             /* done for this cycle (status FU_OK) */
 	int cycle;                 /* the date the cycle is known by (a pause or
@@ -66,7 +80,10 @@ struct fu_item {
 	const struct fu_history *history;
 };
 
-#define FU_MAX_ITEMS (3 + VIA_COUNT)
+#define FU_MAX_ITEMS (5 + VIA_COUNT)
+/* A message older than this many days opens no "No reply yet" or
+ * "Waiting on you". */
+#define FU_REPLY_WINDOW 30
 /* Days after it fell overdue that a step opened by a calendar's meeting
  * is still shown. */
 #define FU_MEETING_STALE 7

@@ -11,10 +11,10 @@
 
 const char *const mailhdr_fields[MAILHDR_NFIELDS] = {
 	"DATE", "MESSAGE-ID", "TO", "CC", "BCC", "RESENT-TO", "RESENT-CC",
-	"SUBJECT", "IN-REPLY-TO", "REFERENCES",
+	"SUBJECT", "IN-REPLY-TO", "REFERENCES", "FROM",
 };
 
-enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT, F_SUBJECT, F_IN_REPLY_TO, F_REFS };
+enum field { F_OTHER, F_DATE, F_MESSAGE_ID, F_RCPT, F_SUBJECT, F_IN_REPLY_TO, F_REFS, F_FROM };
 
 static enum field
 field_kind(const char *name, size_t n)
@@ -24,7 +24,7 @@ field_kind(const char *name, size_t n)
 	switch (name[0]) {   /* most fields are none of ours: decide early */
 	case 'b': case 'B': case 'c': case 'C': case 'd': case 'D':
 	case 'm': case 'M': case 'r': case 'R': case 't': case 'T':
-	case 's': case 'S': case 'i': case 'I':
+	case 's': case 'S': case 'i': case 'I': case 'f': case 'F':
 		break;
 	default:
 		return F_OTHER;
@@ -35,6 +35,8 @@ field_kind(const char *name, size_t n)
 		return F_MESSAGE_ID;
 	if (n == 7 && strncasecmp(name, "subject", 7) == 0)
 		return F_SUBJECT;
+	if (n == 4 && strncasecmp(name, "from", 4) == 0)
+		return F_FROM;
 	if (n == 11 && strncasecmp(name, "in-reply-to", 11) == 0)
 		return F_IN_REPLY_TO;
 	if (n == 10 && strncasecmp(name, "references", 10) == 0)
@@ -188,7 +190,8 @@ parse(const char *text, size_t len, bool names, struct mailhdr *h, const char **
 			fields++;
 			if (kind == F_OTHER || (kind == F_DATE && h->has_date) ||
 			    (kind == F_MESSAGE_ID && h->message_id != NULL) ||
-			    (kind == F_SUBJECT && h->subject != NULL))
+			    (kind == F_SUBJECT && h->subject != NULL) ||
+			    (kind == F_FROM && (h->from.n > 0 || h->from.bad > 0)))
 				continue;
 			unfold(text + colon + 1, end - colon - 1, &v);
 			switch (kind) {
@@ -204,6 +207,9 @@ parse(const char *text, size_t len, bool names, struct mailhdr *h, const char **
 				break;
 			case F_SUBJECT:
 				h->subject = xstrdup(buf_str(&v) + strspn(buf_str(&v), " \t"));
+				break;
+			case F_FROM:
+				mailaddr_parse_list(buf_str(&v), v.len, &h->from);
 				break;
 			case F_IN_REPLY_TO:
 				buf_puts(&h->in_reply_to, buf_str(&v));
@@ -230,6 +236,7 @@ void
 mailhdr_free(struct mailhdr *h)
 {
 	mailaddr_list_free(&h->rcpt);
+	mailaddr_list_free(&h->from);
 	free(h->message_id);
 	free(h->subject);
 	buf_free(&h->refs);

@@ -13,10 +13,11 @@
 
 /* The fields to ask the server for, upper case as IMAP writes them. */
 extern const char *const mailhdr_fields[];
-#define MAILHDR_NFIELDS 10
+#define MAILHDR_NFIELDS 11
 
 struct mailhdr {
 	struct mailaddr_list rcpt;   /* To, Cc, Bcc, Resent-To, Resent-Cc, in order */
+	struct mailaddr_list from;   /* From (a received message's sender) */
 	char *message_id;            /* without angle brackets, or NULL */
 	char *subject;               /* as written (RFC 2047 words not decoded), or NULL */
 	struct buf in_reply_to;      /* In-Reply-To, as written */

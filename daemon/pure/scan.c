@@ -189,13 +189,10 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 				res->hits[res->nhits++] = res->others[i];
 		}
 	}
-	if (res->checkback && h.subject != NULL) {
-		/* Shown by due, the digest, the feed and invites: no escape
-		 * sequence or line break of a stranger's gets that far. */
-		res->subject = mailaddr_decode_words(h.subject);
-		if (res->subject != NULL)
-			clean_inplace(res->subject);
-	}
+	/* Kept for a check-back (its reason) and for a message to contacts
+	 * (the subject of "No reply yet"): decoding costs, so not for others. */
+	if (res->checkback || res->nhits > 0)
+		res->subject = scan_subject(h.subject);
 	hmap_free(&seen);
 	free(norm);
 	free(from);
@@ -203,6 +200,56 @@ scan_message(const struct config *cfg, const char *text, size_t len,
 done:
 	mailhdr_free(&h);
 	return rc;
+}
+
+char *
+scan_subject(const char *raw)
+{
+	char *s;
+
+	if (raw == NULL)
+		return NULL;
+	/* Shown by due, the digest, the feed and invites: no escape sequence
+	 * or line break of a stranger's gets that far. */
+	s = mailaddr_decode_words(raw);
+	if (s != NULL)
+		clean_inplace(s);
+	return s;
+}
+
+int
+scan_received(const char *text, size_t len, time_t internaldate,
+    struct scan_received *res, const char **why)
+{
+	struct mailhdr h;
+	int rc = -1;
+
+	memset(res, 0, sizeof *res);
+	if (mailhdr_parse(text, len, &h, why) < 0)
+		goto done;
+	res->key = h.message_id != NULL ? xstrdup(h.message_id) : header_key(text, len);
+	res->at = !h.has_date || h.date > internaldate + 86400 ? internaldate : h.date;
+	if (h.from.n > 0 && h.from.v[0].addr != NULL) {
+		res->from = h.from.v[0].addr;
+		h.from.v[0].addr = NULL;
+		addr_normalize_in_place(res->from);
+	}
+	/* Decoded by the caller for the few it keeps: most mail is not. */
+	res->subject = h.subject;
+	h.subject = NULL;
+	rc = 0;
+done:
+	mailhdr_free(&h);
+	return rc;
+}
+
+void
+scan_received_free(struct scan_received *res)
+{
+	free(res->key);
+	free(res->from);
+	free(res->subject);
+	memset(res, 0, sizeof *res);
 }
 
 void

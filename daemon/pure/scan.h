@@ -50,4 +50,20 @@ int scan_message(const struct config *cfg, const char *text, size_t len,
     time_t internaldate, struct scan_result *res, const char **why);
 void scan_result_free(struct scan_result *res);
 
+/* What one received message (the inbox) means: who sent it, when, what
+ * it answers. */
+struct scan_received {
+	char *key;            /* Message-ID, or "hdr-" and a hash of the header */
+	time_t at;            /* Date, or INTERNALDATE when missing/broken */
+	char *from;           /* the sender, normalised; NULL when none parsed */
+	char *subject;        /* as written (scan_subject decodes it), or NULL */
+};
+/* Reads a received message's header block. 0, or -1 with *why (static).
+ * Free with scan_received_free either way. */
+int scan_received(const char *text, size_t len, time_t internaldate,
+    struct scan_received *res, const char **why);
+void scan_received_free(struct scan_received *res);
+/* The decoded, cleaned Subject of a header block, or NULL. */
+char *scan_subject(const char *raw);
+
 #endif

@@ -168,6 +168,18 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  tried_at INTEGER NOT NULL,"
 	"  refreshed_at INTEGER,"
 	"  error TEXT) WITHOUT ROWID;",
+	/* 6: the inbox: messages received from people who matter; the
+	 * subject of sent messages; check-backs ended by an answer */
+	"ALTER TABLE touches ADD COLUMN subject TEXT;"
+	"CREATE TABLE received ("
+	"  key TEXT NOT NULL,"
+	"  address TEXT NOT NULL,"
+	"  at INTEGER NOT NULL,"
+	"  subject TEXT,"
+	"  account TEXT NOT NULL DEFAULT '',"
+	"  PRIMARY KEY (key, address)) WITHOUT ROWID;"
+	"CREATE INDEX received_latest ON received (address, at);"
+	"ALTER TABLE checkbacks ADD COLUMN answered_at INTEGER;",
 };
 
 /* ---- statements ------------------------------------------------------------ */
@@ -587,13 +599,14 @@ store_add_touch(struct store *st, const struct store_touch *t, bool *added,
     char **err)
 {
 	if (st->add_touch == NULL && (st->add_touch = query(st,
-	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note)"
-	    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)", NO_BINDS, err)) == NULL)
+	    "INSERT OR IGNORE INTO touches (key, address, contact, at, via, source, account, note,"
+	    " subject) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", NO_BINDS, err)) == NULL)
 		return -1;
 	if (run_kept(st, st->add_touch, BINDS(BIND_TEXT(t->key),
 	    BIND_TEXT(t->address ? t->address : ""), BIND_TEXT(t->contact ? t->contact : ""),
 	    BIND_INT(t->at), BIND_TEXT(via_name(t->via)), BIND_TEXT(t->source),
-	    BIND_TEXT(t->account ? t->account : ""), BIND_TEXT(t->note)), err) < 0)
+	    BIND_TEXT(t->account ? t->account : ""), BIND_TEXT(t->note),
+	    BIND_TEXT(t->subject)), err) < 0)
 		return -1;
 	*added = sqlite3_changes(st->db) > 0;
 	return 0;
@@ -1449,6 +1462,82 @@ store_calsources_each(struct store *st,
 		if (fn(&c, arg) < 0)
 			break;
 	}
+	return rows_done(st, s, rc, err);
+}
+
+/* ---- the inbox ---------------------------------------------------------------- */
+
+int
+store_received_add(struct store *st, const char *key, const char *address, time_t at,
+    const char *subject, const char *account, bool *added, char **err)
+{
+	if (run(st, "INSERT OR IGNORE INTO received (key, address, at, subject, account)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)", BINDS(BIND_TEXT(key), BIND_TEXT(address),
+	    BIND_INT(at), BIND_TEXT(subject), BIND_TEXT(account ? account : "")), err) < 0)
+		return -1;
+	*added = sqlite3_changes(st->db) > 0;
+	return 0;
+}
+
+static int
+each_msg(struct store *st, const char *sql, time_t before, store_msg_fn fn, void *arg,
+    char **err)
+{
+	sqlite3_stmt *s = query(st, sql, BINDS(BIND_INT(before)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(s, 0), (time_t)sqlite3_column_int64(s, 1),
+		    (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3));
+	return rows_done(st, s, rc, err);
+}
+
+int
+store_each_received(struct store *st, time_t before, store_msg_fn fn, void *arg, char **err)
+{
+	/* SQLite gives the other columns of the row with the max. */
+	return each_msg(st, "SELECT address, max(at), key, subject FROM received"
+	    " WHERE at < ?1 GROUP BY address", before, fn, arg, err);
+}
+
+int
+store_each_sent(struct store *st, time_t before, store_msg_fn fn, void *arg, char **err)
+{
+	return each_msg(st, "SELECT address, max(at), key, subject FROM touches"
+	    " WHERE at < ?1 AND via = 'email' AND source = 'imap' AND address != ''"
+	    " GROUP BY address", before, fn, arg, err);
+}
+
+int
+store_checkbacks_answer(struct store *st, const char *address, time_t at, char **err)
+{
+	if (run(st, "UPDATE checkbacks SET resolved_at = ?1, answered_at = ?1"
+	    " WHERE address = ?2 AND resolved_at IS NULL AND created_at < ?1",
+	    BINDS(BIND_INT(at), BIND_TEXT(address)), err) < 0)
+		return -1;
+	return sqlite3_changes(st->db);
+}
+
+int
+store_checkbacks_answered(struct store *st, time_t since, time_t until,
+    int (*fn)(const char *address, const char *name, const char *reason, time_t answered,
+    void *arg),
+    void *arg, char **err)
+{
+	sqlite3_stmt *s = query(st, "SELECT address, name, reason, answered_at FROM checkbacks"
+	    " WHERE answered_at > ?1 AND answered_at <= ?2 ORDER BY answered_at, address",
+	    BINDS(BIND_INT(since), BIND_INT(until)), err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (fn((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2), (time_t)sqlite3_column_int64(s, 3),
+		    arg) < 0)
+			break;
 	return rows_done(st, s, rc, err);
 }
 

@@ -14,7 +14,7 @@
 
 struct store;
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 struct store_touch {
 	const char *key;           /* Message-ID, header hash, or a command's key */
@@ -25,6 +25,7 @@ struct store_touch {
 	const char *source;        /* "imap", "log", "reply" */
 	const char *account;       /* IMAP account, or NULL */
 	const char *note;          /* or NULL */
+	const char *subject;       /* a sent message's, for "No reply yet"; or NULL */
 };
 
 struct store_stats {
@@ -221,6 +222,30 @@ int store_checkbacks_resolve(struct store *st, const char *address, time_t at,
 int store_checkbacks_open(struct store *st,
     int (*fn)(const char *address, const char *name, int due, const char *reason,
     time_t created, void *arg),
+    void *arg, char **err);
+
+/* Received mail (the inbox): one row per (message, sender), kept only
+ * for senders that matter (contacts, people checked back on). Never a
+ * touch. */
+int store_received_add(struct store *st, const char *key, const char *address,
+    time_t at, const char *subject, const char *account, bool *added, char **err);
+/* A message, newest per address, dated before before: received ones
+ * (store_each_received) or sent ones by e-mail (store_each_sent, from the
+ * touches). Its key is the Message-ID (or a header hash), subject NULL
+ * when unknown. */
+typedef void (*store_msg_fn)(void *arg, const char *address, time_t at, const char *key,
+    const char *subject);
+int store_each_received(struct store *st, time_t before, store_msg_fn fn, void *arg,
+    char **err);
+int store_each_sent(struct store *st, time_t before, store_msg_fn fn, void *arg,
+    char **err);
+/* Ends the open check-backs on address made before at: answered at at.
+ * How many it ended, or -1. */
+int store_checkbacks_answer(struct store *st, const char *address, time_t at, char **err);
+/* The check-backs answered in (since, until], oldest answer first. */
+int store_checkbacks_answered(struct store *st, time_t since, time_t until,
+    int (*fn)(const char *address, const char *name, const char *reason, time_t answered,
+    void *arg),
     void *arg, char **err);
 
 /* People written to who are not contacts, per folder: how many messages,

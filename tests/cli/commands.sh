@@ -65,7 +65,7 @@ expect 0 due
 has "$T/out" "paused"
 
 expect 0 status
-has "$T/out" "schema 5"
+has "$T/out" "schema 6"
 has "$T/out" "next digest:"
 has "$T/out" "feed server:    off"
 

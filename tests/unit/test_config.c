@@ -61,9 +61,14 @@ static const struct bad bads[] = {
 	{ HEAD "[contact:bob]\nemail = bob@example.com\nemail = b@example.com\n",
 	  "f.conf:5: duplicate key 'email' (first set at line 4)\n", EX_CONFIG },
 	{ HEAD "[group:clients]\nemail = x@example.com\n",
-	  "f.conf:4: 'email' cannot be set for a group (only cadence, reason, paused and after_meeting)\n", EX_CONFIG },
+	  "f.conf:4: 'email' cannot be set for a group (only cadence, reason, paused, after_meeting, nudge and answer_within)\n", EX_CONFIG },
 	{ HEAD "[contact:bob]\nemail = bob@example.com\nafter_meeting = card\n",
 	  "f.conf:5: after_meeting: 'card': each channel needs a delay such as 24h\n", EX_CONFIG },
+	{ HEAD "nudge = 10m\n", "f.conf:3: nudge: '10m': between 1h and 1y, or off\n", EX_CONFIG },
+	{ HEAD "[contact:bob]\nemail = bob@example.com\nanswer_within = soon\n",
+	  "f.conf:5: answer_within: 'soon': expected a number and a unit (s, m, h, d)\n", EX_CONFIG },
+	{ HEAD "[imap]\nurl = imaps://imap.example.org\nuser = jane\npassword_command = p\ninbox =\n",
+	  "f.conf:7: inbox: a folder name, or none\n", EX_CONFIG },
 	/* [meetings] */
 	{ HEAD "[meetings]\nuser = jane\n",
 	  "f.conf:3: [meetings]: missing 'url' (a CalDAV calendar or an .ics address) or 'dir' (a folder of .ics files)\n"
@@ -413,6 +418,42 @@ test_after_meeting(void **unused)
 	config_free(cfg);
 }
 
+/* nudge and answer_within: the contact's, its group's, the global one;
+ * the inbox read (INBOX) where one is set, unless an account says. */
+static void
+test_answers(void **unused)
+{
+	static const char text[] = HEAD "nudge = 3d\n"
+	    "[imap:a]\nurl = imaps://a.example\nuser = j\npassword_command = p\n"
+	    "[imap:b]\nurl = imaps://b.example\nuser = j\npassword_command = p\ninbox = none\n"
+	    "[imap:c]\nurl = imaps://c.example\nuser = j\npassword_command = p\ninbox = Archive/In\n"
+	    "[group:quiet]\nnudge = off\nanswer_within = 1d\n"
+	    "[contact:a]\nemail = a@example.com\n"
+	    "[contact:b]\nemail = b@example.com\ngroup = quiet\n"
+	    "[contact:c]\nemail = c@example.com\ngroup = quiet\nnudge = 7d\n";
+	static const char plain[] = HEAD
+	    "[imap]\nurl = imaps://a.example\nuser = j\npassword_command = p\n";
+	struct diag d = {0};
+	struct config *cfg = parse(text, &d);
+
+	if (cfg == NULL)
+		fail_msg("%s", buf_str(&d.text));
+	assert_int_equal(config_contact(cfg, "a")->nudge, 3 * 86400);
+	assert_int_equal(config_contact(cfg, "a")->answer_within, 0);
+	assert_int_equal(config_contact(cfg, "b")->nudge, 0);
+	assert_int_equal(config_contact(cfg, "b")->answer_within, 86400);
+	assert_int_equal(config_contact(cfg, "c")->nudge, 7 * 86400);
+	assert_string_equal(cfg->accounts[0].inbox, "INBOX");
+	assert_null(cfg->accounts[1].inbox);
+	assert_string_equal(cfg->accounts[2].inbox, "Archive/In");
+	config_free(cfg);
+	/* nothing asks for the inbox: not read */
+	cfg = parse(plain, &d);
+	assert_non_null(cfg);
+	assert_null(cfg->accounts[0].inbox);
+	config_free(cfg);
+}
+
 /* [meetings] sources: the kind from the address, webcal:// as https://. */
 static void
 test_meetings_sources(void **unused)
@@ -482,6 +523,7 @@ main(void)
 		cmocka_unit_test(test_many_contacts),
 		cmocka_unit_test(test_after_meeting),
 		cmocka_unit_test(test_meetings_sources),
+		cmocka_unit_test(test_answers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

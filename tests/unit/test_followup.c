@@ -358,6 +358,93 @@ test_calendar_meeting(void **unused)
 	assert_int_equal(followup_items(&c, &s, &h, &no_state, D("2026-11-24"), it), 0);
 }
 
+/* A message of day (at noon), its wait ending wait days later. */
+static struct fu_message
+msg(int day, int wait, const char *subject)
+{
+	struct fu_message m = { true, tz_time_of(day, 12 * 60), day, day + wait, "id@x",
+		subject, "erin@example.com" };
+
+	return m;
+}
+
+static size_t
+count_kind(const struct fu_item *it, size_t n, enum fu_kind k)
+{
+	size_t c = 0;
+
+	for (size_t i = 0; i < n; i++)
+		c += it[i].kind == k;
+	return c;
+}
+
+/* No reply yet and Waiting on you: from the day the wait ends, until an
+ * answer, or anything of the user's; never for a message of more than
+ * FU_REPLY_WINDOW days ago. */
+static void
+test_replies(void **unused)
+{
+	struct fu_settings s = settings();
+	struct fu_history h = {0};
+	struct fu_item it[FU_MAX_ITEMS];
+	struct contact c;
+	int d0 = D("2026-11-20");
+	size_t n;
+
+	use_zone("Europe/Berlin");
+	blank_contact(&c, "erin");
+	c.nudge = 3 * 86400;
+	h.sent = msg(d0, 3, "Proposal");
+	followup_history_add(&h, h.sent.at, d0, VIA_EMAIL);
+	/* nothing before the nudge's day */
+	n = followup_items(&c, &s, &h, &no_state, d0 + 2, it);
+	assert_int_equal(count_kind(it, n, FU_NOREPLY), 0);
+	n = followup_items(&c, &s, &h, &no_state, d0 + 3, it);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].kind, FU_NOREPLY);
+	assert_int_equal(it[0].status, FU_DUE);
+	assert_string_equal(it[0].title, "Proposal");
+	assert_ptr_equal(it[0].message, &h.sent);
+	followup_items(&c, &s, &h, &no_state, d0 + 4, it);
+	assert_int_equal(it[0].status, FU_OVERDUE);
+	/* too old */
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + FU_REPLY_WINDOW + 1, it), 0);
+	/* an answer after it ends it; one before it does not */
+	h.received = msg(d0 - 1, 0, "Earlier");
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 3, it), 1);
+	h.received = msg(d0 + 1, 0, "Re: Proposal");
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 3, it), 0);
+	/* anything of the user's after the message ends it: a call */
+	h.received.any = false;
+	followup_history_add(&h, h.sent.at + 3600, d0, VIA_CALL);
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 3, it), 0);
+	/* off */
+	memset(&h, 0, sizeof h);
+	h.sent = msg(d0, 3, NULL);
+	followup_history_add(&h, h.sent.at, d0, VIA_EMAIL);
+	n = followup_items(&c, &s, &h, &no_state, d0 + 3, it);
+	assert_string_equal(it[0].title, "(no subject)");
+	c.nudge = 0;
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 3, it), 0);
+
+	/* Waiting on you: their message, 2 days, nothing of the user's since */
+	memset(&h, 0, sizeof h);
+	c.answer_within = 2 * 86400;
+	h.received = msg(d0, 2, "Question");
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 1, it), 0);
+	n = followup_items(&c, &s, &h, &no_state, d0 + 2, it);
+	assert_int_equal(n, 1);
+	assert_int_equal(it[0].kind, FU_WAITING);
+	assert_string_equal(it[0].title, "Question");
+	/* an older touch does not answer it, a newer one does */
+	followup_history_add(&h, h.received.at - 60, d0, VIA_EMAIL);
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 2, it), 1);
+	followup_history_add(&h, h.received.at + 60, d0, VIA_EMAIL);
+	assert_int_equal(followup_items(&c, &s, &h, &no_state, d0 + 2, it), 0);
+	assert_string_equal(followup_kind_name(FU_NOREPLY), "noreply");
+	assert_string_equal(followup_kind_name(FU_WAITING), "waiting");
+}
+
 static void
 test_once(void **unused)
 {
@@ -504,6 +591,7 @@ main(void)
 		cmocka_unit_test(test_meeting),
 		cmocka_unit_test(test_once),
 		cmocka_unit_test(test_calendar_meeting),
+		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_pause_and_snooze),
 		cmocka_unit_test(test_sort_and_describe),
 	};

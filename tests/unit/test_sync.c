@@ -902,6 +902,119 @@ test_stream_stop_keeps_whole_batches(void **state)
 }
 
 /* A case run through fakembox_stream_ops. */
+struct latest_recv {
+	const char *address;
+	time_t at;
+	char subject[64];
+	int found;
+};
+
+static void
+find_recv(void *arg, const char *address, time_t at, const char *key, const char *subject)
+{
+	struct latest_recv *l = arg;
+
+	(void)key;
+	if (strcmp(address, l->address) == 0) {
+		l->at = at;
+		snprintf(l->subject, sizeof l->subject, "%s", subject ? subject : "");
+		l->found++;
+	}
+}
+
+static struct latest_recv
+received(struct fx *x, const char *address)
+{
+	struct latest_recv l = { address, 0, "", 0 };
+	char *err = NULL;
+
+	if (store_each_received(x->st, NOW + DAY, find_recv, &l, &err) < 0)
+		fail_msg("%s", err);
+	return l;
+}
+
+/* A message received from from at date. */
+static void
+add_received(struct fakembox *f, const char *id, const char *from, time_t date,
+    const char *subject)
+{
+	char d[64], *h;
+	struct tm tm;
+
+	gmtime_r(&date, &tm);
+	strftime(d, sizeof d, "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	h = xasprintf("From: %s\r\nTo: Jane Doe <jane@example.org>\r\nSubject: %s\r\n"
+	    "Date: %s\r\nMessage-ID: <%s>\r\n\r\n", from, subject, d, id);
+	fakembox_add(f, date + 60, h, NULL, false);
+	free(h);
+}
+
+/* The inbox: who wrote is recorded when it matters (a contact, someone
+ * checked back on), never as a touch; an answer ends the check-backs of
+ * every address of its sender's contact; the user's own mail (the
+ * digest) and strangers' are not kept; a second read reads nothing. */
+static void
+test_inbox(void **state)
+{
+	struct fx *x = *state;
+	const struct sync_hooks hooks = { x, on_warn, NULL, NULL };
+	struct fakembox in;
+	struct sync_stats st;
+	char *h, *err = NULL;
+	struct seen before;
+
+	/* Sent: to alice three days ago; to carol (not a contact) and bob,
+	 * checking back in two weeks, two days ago. */
+	add(x, "s1@example.org", "Alice Smith <alice@example.com>", NOW - 3 * DAY);
+	h = header("s2@example.org", "carol@client.example, bob@obrien.example", NOW - 2 * DAY,
+	    "Bcc: jane+fu-2w@example.org\r\n");
+	fakembox_add(&x->f, NOW - 2 * DAY + 60, h, NULL, false);
+	free(h);
+	sync_ok(x);
+	assert_int_equal(x->stats.checkbacks, 2);
+	before = seen(x, "alice");
+
+	fakembox_init(&in, "INBOX", 77);
+	add_received(&in, "r1@example.com", "Alice <Alice+lists@Example.com>", NOW - DAY,
+	    "Re: Hello");
+	add_received(&in, "r2@example.net", "Carla <carol@client.example>", NOW - 2 * HOUR,
+	    "=?UTF-8?Q?Caf=C3=A9?=");
+	add_received(&in, "r3@example.org", "Jane Doe <jane@example.org>", NOW - HOUR,
+	    "Follow-ups");
+	add_received(&in, "r4@spam.example", "someone@spam.example", NOW - HOUR, "Buy");
+	/* one that came before the check-back was asked for does not answer it */
+	add_received(&in, "r0@example.net", "bob@obrien.example", NOW - 3 * DAY, "Old");
+	fakembox_round(&in);
+	if (sync_inbox_src(x->stream ? &fakembox_stream_ops : &fakembox_ops, &in, x->cfg,
+	    &x->acct, x->st, "INBOX", NOW, &hooks, &st, &err) != IMAP_OK)
+		fail_msg("%s", err);
+	assert_int_equal(st.messages, 5);
+	/* alice (a contact, +tag), carol (checked back on), bob (a contact) */
+	assert_int_equal(st.received, 3);
+	assert_int_equal(st.answered, 1);
+	assert_int_equal(touches(x), 2);   /* alice and bob from Sent; none added */
+	assert_int_equal(seen(x, "alice").last_at, before.last_at);
+	assert_int_equal(received(x, "alice@example.com").at, NOW - DAY);
+	assert_string_equal(received(x, "carol@client.example").subject, "Café");
+	assert_int_equal(received(x, "jane@example.org").found, 0);
+	assert_int_equal(received(x, "someone@spam.example").found, 0);
+	/* carol's check-back ended; bob's is still open */
+	assert_int_equal(count(x, "SELECT count(*) FROM checkbacks WHERE resolved_at IS NULL"), 1);
+	assert_int_equal(count(x, "SELECT count(*) FROM checkbacks WHERE answered_at ="
+	    " 1795428000"), 1);   /* NOW - 2 h */
+
+	/* bob answers from the same contact: his ends too; nothing read twice */
+	add_received(&in, "r5@example.net", "bob@obrien.example", NOW - HOUR, "Re: Hello");
+	fakembox_round(&in);
+	if (sync_inbox_src(x->stream ? &fakembox_stream_ops : &fakembox_ops, &in, x->cfg,
+	    &x->acct, x->st, "INBOX", NOW, &hooks, &st, &err) != IMAP_OK)
+		fail_msg("%s", err);
+	assert_int_equal(st.messages, 1);
+	assert_int_equal(st.answered, 1);
+	assert_int_equal(count(x, "SELECT count(*) FROM checkbacks WHERE resolved_at IS NULL"), 0);
+	fakembox_free(&in);
+}
+
 #define STREAM_TEST(f) \
 	{ .name = #f " (stream)", .test_func = f, .setup_func = setup_stream, \
 	  .teardown_func = teardown }
@@ -939,6 +1052,8 @@ main(void)
 		STREAM_TEST(test_unasked_ignored),
 		STREAM_TEST(test_answered_twice_counts_once),
 		STREAM_TEST(test_many_batches),
+		cmocka_unit_test_setup_teardown(test_inbox, setup, teardown),
+		STREAM_TEST(test_inbox),
 		/* The stream's own. */
 		STREAM_TEST(test_stream_failure_resumes),
 		STREAM_TEST(test_stream_failure_keeps_no_half_batch),
