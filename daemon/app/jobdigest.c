@@ -276,7 +276,7 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	const struct config *cfg = ctx->cfg;
 	struct store *st = ctx->st;
 	struct agenda a;
-	struct digest d;
+	struct digest d = { 0 };
 	struct store_digest prev;
 	struct digest_input in = { 0 };
 	struct applied_list applied = { 0 };
@@ -307,10 +307,7 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 	    (first_of_week(cfg, day) &&
 	    job_suggestions(ctx, JOB_DIGEST_SUGGEST, &sugg, &nsugg, &err) < 0)) {
 		state_failed(&out->o, err);
-		free(health);
-		applied_free(&applied);
-		agenda_free(&a);
-		return;
+		goto done;
 	}
 	/* The meetings of the day, and the people met since the last digest
 	 * (up to now, or to the end of a day gone by). */
@@ -328,14 +325,7 @@ job_digest(const struct job_ctx *ctx, int day, const struct job_digest_opts *opt
 			err = today.err;
 		}
 		state_failed(&out->o, err);
-		free(health);
-		applied_free(&applied);
-		suggest_free(sugg, nsugg);
-		suggest_free(met, nmet);
-		today_free(&today);
-		answers_free(&answers);
-		agenda_free(&a);
-		return;
+		goto done;
 	}
 	in.applied = applied.v;
 	in.napplied = applied.n;
