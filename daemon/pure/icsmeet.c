@@ -84,10 +84,10 @@ cut_dup(const char *s)
 	return buf_take(&b);
 }
 
-/* The wall-clock reading of t as seconds, counted as if it were UTC: the
- * scale libical's iterator steps on. */
-static int64_t
-wall_secs(struct icaltimetype t)
+
+/* The fields of t as a struct tm (a DATE at its midnight). */
+static struct tm
+wall_tm(struct icaltimetype t)
 {
 	struct tm tm;
 
@@ -100,6 +100,16 @@ wall_secs(struct icaltimetype t)
 		tm.tm_min = t.minute;
 		tm.tm_sec = t.second;
 	}
+	return tm;
+}
+
+/* The wall-clock reading of t as seconds, counted as if it were UTC: the
+ * scale libical's iterator steps on. */
+static int64_t
+wall_secs(struct icaltimetype t)
+{
+	struct tm tm = wall_tm(t);
+
 	return (int64_t)timegm(&tm);
 }
 
@@ -147,15 +157,7 @@ instant(struct icaltimetype t)
 
 	if (t.zone != NULL)
 		return icaltime_as_timet_with_zone(t, t.zone);
-	memset(&tm, 0, sizeof tm);
-	tm.tm_year = t.year - 1900;
-	tm.tm_mon = t.month - 1;
-	tm.tm_mday = t.day;
-	if (!t.is_date) {
-		tm.tm_hour = t.hour;
-		tm.tm_min = t.minute;
-		tm.tm_sec = t.second;
-	}
+	tm = wall_tm(t);
 	tm.tm_isdst = -1;
 	return mktime(&tm);
 }
